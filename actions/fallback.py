@@ -1,0 +1,45 @@
+"""Low confidence and out-of-scope messages: say what the assistant can answer
+and offer the closest topics as buttons (the first stage of a two-stage fallback,
+whose second stage is the user's click or rephrasing)."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import compose
+from actions.entities import message_entities
+from actions.safety import urgent_first
+from bot.knowledge import knowledge
+
+
+def offer_topics(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
+    kb = knowledge()
+    intent = (tracker.latest_message.get("intent") or {}).get("name")
+    dispatcher.utter_message(text=kb.messages["out_of_scope" if intent == "out_of_scope" else "fallback"])
+    closest = compose.closest_topics(kb, tracker.latest_message.get("intent_ranking") or [])
+    dispatcher.utter_message(text=kb.messages["fallback_choices"], buttons=compose.topic_buttons(kb, closest))
+    return []
+
+
+class ActionDefaultFallback(Action):
+    def name(self) -> Text:
+        return "action_default_fallback"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
+        urgent_first(dispatcher, tracker)
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        entities = message_entities(tracker)
+        if intent != "out_of_scope" and entities and tracker.get_slot("last_topic"):
+            # "the jaw?" with low confidence, right after an answer: a follow-up.
+            from actions.faq import send_answer
+
+            reply = compose.follow_up(knowledge(), tracker.get_slot("last_topic"), entities)
+            if reply:
+                return send_answer(dispatcher, reply)
+        return offer_topics(dispatcher, tracker)

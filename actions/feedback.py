@@ -1,0 +1,26 @@
+"""Records "Was this helpful?" in the conversation, tied to the topic it rates,
+so that curators can list the answers families found unhelpful."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.knowledge import knowledge
+
+
+class ActionRecordFeedback(Action):
+    def name(self) -> Text:
+        return "action_record_feedback"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
+        helpful = (tracker.latest_message.get("intent") or {}).get("name") == "feedback_helpful"
+        messages = knowledge().messages
+        dispatcher.utter_message(text=messages["feedback_thanks_helpful" if helpful else "feedback_thanks_unhelpful"])
+        rating = {"topic": tracker.get_slot("last_topic"), "helpful": helpful}
+        return [SlotSet("answer_feedback", rating)]

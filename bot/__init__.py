@@ -1,0 +1,1 @@
+"""The CRMO information assistant: curated knowledge, NLP pipeline and tools."""

@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Sets up .venv with the locked dependencies, on a fresh machine or an old one.
+# Rasa 3.6 needs Python 3.10: taken from PATH, then from pyenv, else obtained
+# with uv where the internet is reachable; otherwise it stops and says what to
+# install. A second run, with the lock file unchanged, does nothing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+VENV=.venv
+LOCK=requirements.lock
+UV_VERSION=0.13.9
+STAMP="$VENV/.installed-lock"
+want="$(sha256sum "$LOCK" | cut -d' ' -f1)"
+if [ -x "$VENV/bin/python" ] && [ "$(cat "$STAMP" 2>/dev/null)" = "$want" ]; then
+  exit 0
+fi
+
+is_310() { "$1" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 10))' >/dev/null 2>&1; }
+
+find_uv() {
+  if command -v uv >/dev/null 2>&1; then command -v uv; return; fi
+  local tools=".cache/uv-tools"
+  if [ ! -x "$tools/bin/uv" ]; then
+    echo "Installing uv $UV_VERSION into $tools ..." >&2
+    python3 -m venv "$tools" >&2 && "$tools/bin/pip" install -q "uv==$UV_VERSION" >&2 || return 1
+  fi
+  echo "$tools/bin/uv"
+}
+
+find_python() {
+  local candidate
+  for candidate in python3.10 python3; do
+    candidate="$(command -v "$candidate" 2>/dev/null)" || continue
+    if is_310 "$candidate"; then echo "$candidate"; return; fi
+  done
+  if command -v pyenv >/dev/null 2>&1; then
+    for candidate in "$(pyenv root)"/versions/3.10.*/bin/python3.10; do
+      if [ -x "$candidate" ] && is_310 "$candidate"; then echo "$candidate"; return; fi
+    done
+  fi
+  local uv
+  if uv="$(find_uv)"; then
+    candidate="$("$uv" python find 3.10 2>/dev/null)" && is_310 "$candidate" && { echo "$candidate"; return; }
+    echo "No Python 3.10 found; asking uv to download one ..." >&2
+    if "$uv" python install 3.10 >&2; then
+      candidate="$("$uv" python find 3.10)" && { echo "$candidate"; return; }
+    fi
+  fi
+  return 1
+}
+
+if ! PYTHON="$(find_python)"; then
+  cat >&2 <<'MSG'
+ERROR: Rasa 3.6 needs Python 3.10, and none was found (PATH, pyenv) or could be
+downloaded (no internet?). Install Python 3.10, for example with
+  pyenv install 3.10      or      apt-get install python3.10 python3.10-venv
+then run this command again.
+MSG
+  exit 1
+fi
+echo "Using Python 3.10 at $PYTHON"
+
+UV="$(find_uv)" || { echo "ERROR: could not install uv (pip install uv==$UV_VERSION)" >&2; exit 1; }
+"$UV" venv --quiet --allow-existing --python "$PYTHON" "$VENV"
+"$UV" pip sync --quiet --python "$VENV/bin/python" "$LOCK"
+echo "$want" > "$STAMP"
+echo "Environment ready in $VENV"

@@ -1,0 +1,253 @@
+"""The curated knowledge base: the one place where a topic's answer, sources and
+follow-ups live. Everything else (domain, NLU labels, actions) is checked
+against what this module loads, so a mistake here stops the build with a
+message naming the file and the topic."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Dict, List, Mapping, Optional, Tuple
+
+import yaml
+
+KNOWLEDGE_DIR = Path(__file__).resolve().parent
+ENTITY_TYPES = ("body_site", "medication", "age_group")
+
+
+class KnowledgeError(ValueError):
+    """A curated file is wrong; the message names the file and the topic."""
+
+    def __init__(self, path: Path, topic: Optional[str], problem: str) -> None:
+        where = f"{path}" + (f" [topic {topic}]" if topic else "")
+        super().__init__(f"{where}: {problem}")
+        self.path = path
+        self.topic = topic
+
+
+@dataclass(frozen=True)
+class Reference:
+    key: str
+    authors: str
+    title: str
+    journal: str
+    year: int
+    details: str
+    pmid: Optional[str]
+    doi: Optional[str]
+    url: str
+    note: Optional[str] = None
+
+    @property
+    def first_author(self) -> str:
+        return self.authors.split(",")[0].replace(" et al", "").strip()
+
+    @property
+    def link(self) -> str:
+        """PubMed where a PMID is verified, else the DOI, else the sheet's URL."""
+        if self.pmid:
+            return f"https://pubmed.ncbi.nlm.nih.gov/{self.pmid}/"
+        if self.doi:
+            return f"https://doi.org/{self.doi}"
+        return self.url
+
+    def short(self) -> str:
+        """`Khanna G et al., Radiographics 2009 - <link>`: the form shown under an answer."""
+        etal = " et al." if "," in self.authors or "et al" in self.authors else ""
+        return f"{self.first_author}{etal}, {self.journal} {self.year} - {self.link}"
+
+    def full(self) -> str:
+        ids = []
+        if self.pmid:
+            ids.append(f"PMID: {self.pmid}")
+        if self.doi:
+            ids.append(f"DOI: {self.doi}")
+        return f"{self.authors}. {self.title}. {self.journal}. {self.details}. {'. '.join(ids)}. {self.link}"
+
+
+@dataclass(frozen=True)
+class Addition:
+    """What the sources say about one body site, drug or age group within a topic."""
+
+    when: Mapping[str, Tuple[str, ...]]
+    text: str
+    sources: Tuple[str, ...]
+
+    def matches(self, entity_type: str, value: str) -> bool:
+        return value in self.when.get(entity_type, ())
+
+
+@dataclass(frozen=True)
+class Topic:
+    id: str
+    title: str
+    answer: str
+    sources: Tuple[str, ...]
+    reviewed: dt.date
+    related: Tuple[str, ...] = ()
+    additions: Tuple[Addition, ...] = ()
+
+    def addition_for(self, entity_type: str, value: str) -> Optional[Addition]:
+        return next((a for a in self.additions if a.matches(entity_type, value)), None)
+
+
+@dataclass
+class KnowledgeBase:
+    topics: Dict[str, Topic]
+    references: Dict[str, Reference]
+    entities: Dict[str, Dict[str, List[str]]]
+    messages: Dict[str, str]
+    catalogue: dict = field(repr=False, default_factory=dict)
+
+    @property
+    def faq_ids(self) -> List[str]:
+        return list(self.catalogue["faq"])
+
+    @property
+    def behaviour_ids(self) -> List[str]:
+        return list(self.catalogue["behaviour"])
+
+    def cite(self, keys: Tuple[str, ...]) -> List[Reference]:
+        return [self.references[k] for k in keys]
+
+
+def _read_yaml(path: Path) -> object:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as error:
+        raise KnowledgeError(path, None, f"cannot be read: {error}") from error
+
+
+def _load_references(path: Path) -> Dict[str, Reference]:
+    raw = _read_yaml(path)
+    if not isinstance(raw, dict):
+        raise KnowledgeError(path, None, "must map reference keys to records")
+    refs = {}
+    for key, rec in raw.items():
+        if not isinstance(rec, dict):
+            raise KnowledgeError(path, None, f"reference {key!r} must be a mapping")
+        missing = [f for f in ("authors", "title", "journal", "year", "url") if not rec.get(f)]
+        if missing:
+            raise KnowledgeError(path, None, f"reference {key!r} lacks {', '.join(missing)}")
+        if not rec.get("pmid") and not rec.get("doi"):
+            raise KnowledgeError(path, None, f"reference {key!r} has neither a PMID nor a DOI")
+        refs[key] = Reference(
+            key=key,
+            authors=rec["authors"],
+            title=rec["title"],
+            journal=rec["journal"],
+            year=int(rec["year"]),
+            details=str(rec.get("details") or rec["year"]),
+            pmid=str(rec["pmid"]) if rec.get("pmid") else None,
+            doi=rec.get("doi"),
+            url=rec["url"],
+            note=rec.get("note"),
+        )
+    return refs
+
+
+def _source_keys(path: Path, topic: str, raw: object, refs: Mapping[str, Reference]) -> Tuple[str, ...]:
+    if not isinstance(raw, list) or not raw:
+        raise KnowledgeError(path, topic, "needs at least one reference in `sources`")
+    unknown = [k for k in raw if k not in refs]
+    if unknown:
+        raise KnowledgeError(path, topic, f"unknown reference key(s): {', '.join(map(str, unknown))}")
+    return tuple(raw)
+
+
+def _load_addition(path: Path, topic: str, raw: dict, refs, entities) -> Addition:
+    when = raw.get("when")
+    if not isinstance(when, dict) or not when:
+        raise KnowledgeError(path, topic, "an addition needs `when: {entity_type: [values]}`")
+    clean = {}
+    for etype, values in when.items():
+        if etype not in ENTITY_TYPES:
+            raise KnowledgeError(path, topic, f"addition for unknown entity type {etype!r}")
+        values = [values] if isinstance(values, str) else list(values)
+        unknown = [v for v in values if v not in entities[etype]]
+        if unknown:
+            raise KnowledgeError(path, topic, f"addition for unknown {etype} value(s): {', '.join(unknown)}")
+        clean[etype] = tuple(values)
+    text = (raw.get("text") or "").strip()
+    if not text:
+        raise KnowledgeError(path, topic, "an addition has no text")
+    return Addition(when=clean, text=text, sources=_source_keys(path, topic, raw.get("sources"), refs))
+
+
+def _load_topic(path: Path, known_ids: List[str], refs, entities) -> Topic:
+    raw = _read_yaml(path)
+    topic_id = path.stem
+    if not isinstance(raw, dict):
+        raise KnowledgeError(path, topic_id, "must be a mapping")
+    if raw.get("id") != topic_id:
+        raise KnowledgeError(path, topic_id, f"`id` must equal the file name, found {raw.get('id')!r}")
+    if topic_id not in known_ids:
+        raise KnowledgeError(path, topic_id, "is not a faq topic of the project's catalogue (bot/knowledge/catalogue.yml)")
+    answer = (raw.get("answer") or "").strip()
+    if not answer:
+        raise KnowledgeError(path, topic_id, "has no answer")
+    title = (raw.get("title") or "").strip()
+    if not title:
+        raise KnowledgeError(path, topic_id, "has no short `title` for buttons")
+    reviewed = raw.get("reviewed")
+    if not isinstance(reviewed, dt.date):
+        raise KnowledgeError(path, topic_id, "needs `reviewed: YYYY-MM-DD`")
+    related = tuple(raw.get("related") or ())
+    stray = [r for r in related if r not in known_ids or r == topic_id]
+    if stray:
+        raise KnowledgeError(path, topic_id, f"`related` names unknown topic(s): {', '.join(stray)}")
+    additions = tuple(
+        _load_addition(path, topic_id, a, refs, entities) for a in (raw.get("additions") or ())
+    )
+    return Topic(
+        id=topic_id,
+        title=title,
+        answer=" ".join(answer.split()),
+        sources=_source_keys(path, topic_id, raw.get("sources"), refs),
+        reviewed=reviewed,
+        related=related,
+        additions=additions,
+    )
+
+
+def read_entities(directory: Path = KNOWLEDGE_DIR) -> Dict[str, Dict[str, List[str]]]:
+    """entity type -> canonical value -> the other words for it."""
+    raw = _read_yaml(directory / "entities.yml")
+    unknown = set(raw) - set(ENTITY_TYPES)
+    if unknown:
+        raise KnowledgeError(directory / "entities.yml", None, f"unknown entity type(s) {sorted(unknown)}")
+    return {etype: {str(v): list(words or []) for v, words in values.items()} for etype, values in raw.items()}
+
+
+def load(directory: Path = KNOWLEDGE_DIR) -> KnowledgeBase:
+    """Reads and validates the whole knowledge base; raises KnowledgeError."""
+    catalogue = _read_yaml(directory / "catalogue.yml")
+    faq_ids = list(catalogue["faq"])
+    refs = _load_references(directory / "references.yml")
+    entities = read_entities(directory)
+    topics = {}
+    for path in sorted((directory / "topics").glob("*.yml")):
+        topic = _load_topic(path, faq_ids, refs, entities)
+        topics[topic.id] = topic
+    missing = [t for t in faq_ids if t not in topics]
+    if missing:
+        raise KnowledgeError(directory / "topics", None, f"no answer for topic(s): {', '.join(missing)}")
+    for topic in topics.values():
+        if set(topic.related) - set(topics):
+            raise KnowledgeError(directory / "topics" / f"{topic.id}.yml", topic.id, "related topic missing")
+    messages = _read_yaml(directory / "messages.yml")
+    return KnowledgeBase(
+        topics={t: topics[t] for t in faq_ids},
+        references=refs,
+        entities=entities,
+        messages={k: " ".join(str(v).split()) for k, v in messages.items()},
+        catalogue=catalogue,
+    )
+
+
+@lru_cache(maxsize=1)
+def knowledge() -> KnowledgeBase:
+    """The validated knowledge base, read once per process."""
+    return load()

@@ -1,0 +1,127 @@
+"""Starts and stops the action server and the Rasa server as child processes
+on loopback ports, the same way for the run command, the tests and the
+benchmark."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator, List, Optional, Sequence
+
+import yaml
+
+PROJECT = Path(__file__).resolve().parent.parent
+QUIET_ENV = {"TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONUNBUFFERED": "1", "SQLALCHEMY_SILENCE_UBER_WARNING": "1"}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def child_env() -> dict:
+    return {**os.environ, **QUIET_ENV}
+
+
+@dataclass
+class Server:
+    name: str
+    process: subprocess.Popen
+    url: str
+    log: Optional[Path]
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def stop(self) -> None:
+        if self.alive():
+            self.process.send_signal(signal.SIGINT)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+    def log_tail(self, lines: int = 40) -> str:
+        if not self.log or not self.log.exists():
+            return ""
+        return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
+
+
+def wait_until_up(server: Server, health: str, timeout: float) -> Server:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not server.alive():
+            raise RuntimeError(f"{server.name} exited early:\n{server.log_tail()}")
+        try:
+            with urllib.request.urlopen(server.url + health, timeout=2) as response:
+                if response.status == 200:
+                    return server
+        except OSError:
+            time.sleep(0.3)
+    server.stop()
+    raise RuntimeError(f"{server.name} did not start within {timeout:.0f} s:\n{server.log_tail()}")
+
+
+def _spawn(name: str, args: Sequence[str], port: int, log: Optional[Path]) -> Server:
+    out = open(log, "w") if log else subprocess.DEVNULL
+    process = subprocess.Popen(
+        [sys.executable, "-m", *args], cwd=PROJECT, env=child_env(), stdout=out, stderr=subprocess.STDOUT
+    )
+    return Server(name, process, f"http://127.0.0.1:{port}", log)
+
+
+def start_action_server(port: int, log: Optional[Path] = None, timeout: float = 60) -> Server:
+    server = _spawn("action server", ["rasa_sdk", "--actions", "actions", "--port", str(port)], port, log)
+    return wait_until_up(server, "/health", timeout)
+
+
+def endpoints_for(action_url: str, base: Path = PROJECT / "endpoints.yml") -> Path:
+    """A copy of endpoints.yml that points at the given action server."""
+    config = yaml.safe_load(base.read_text()) or {}
+    config["action_endpoint"] = {**(config.get("action_endpoint") or {}), "url": f"{action_url}/webhook"}
+    handle, name = tempfile.mkstemp(prefix="endpoints-", suffix=".yml")
+    with os.fdopen(handle, "w") as file:
+        yaml.safe_dump(config, file)
+    return Path(name)
+
+
+def rasa_run_args(model: Path, endpoints: Path, port: int, extra: Sequence[str] = ()) -> List[str]:
+    return [
+        "rasa", "run", "--model", str(model), "--endpoints", str(endpoints),
+        "--credentials", str(PROJECT / "credentials.yml"), "--interface", "127.0.0.1",
+        "--port", str(port), *extra,
+    ]
+
+
+def start_rasa_server(
+    model: Path, action_url: str, port: int, log: Optional[Path] = None, timeout: float = 240
+) -> Server:
+    args = rasa_run_args(model, endpoints_for(action_url), port)
+    return wait_until_up(_spawn("Rasa server", args, port, log), "/", timeout)
+
+
+@contextlib.contextmanager
+def running_bot(model: Path, log_dir: Optional[Path] = None) -> Iterator[tuple]:
+    """An action server and a Rasa server on free loopback ports, stopped on exit."""
+    logs = log_dir or Path(tempfile.mkdtemp(prefix="crmo-logs-"))
+    logs.mkdir(parents=True, exist_ok=True)
+    actions = start_action_server(free_port(), logs / "action-server.log")
+    try:
+        rasa = start_rasa_server(model, actions.url, free_port(), logs / "rasa-server.log")
+        try:
+            yield rasa, actions
+        finally:
+            rasa.stop()
+    finally:
+        actions.stop()

@@ -1,0 +1,57 @@
+"""Trains the Rasa model only when what it is trained from has changed: the
+NLU and dialogue data, the domain, the config and the spaCy pipeline."""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from bot import nlp, sync
+
+PROJECT = Path(__file__).resolve().parent.parent
+MODELS = PROJECT / "models"
+MODEL = MODELS / "crmo.tar.gz"
+FINGERPRINT = MODELS / "crmo.fingerprint"
+INPUTS = ("config.yml", "domain.yml", "data")
+
+
+def fingerprint() -> str:
+    digest = hashlib.sha256()
+    for name in INPUTS:
+        path = PROJECT / name
+        files = sorted(path.rglob("*.yml")) if path.is_dir() else [path]
+        for file in files:
+            digest.update(str(file.relative_to(PROJECT)).encode())
+            digest.update(file.read_bytes())
+    digest.update(nlp.source_hash().encode())
+    return digest.hexdigest()
+
+
+def is_current() -> bool:
+    return MODEL.exists() and FINGERPRINT.exists() and FINGERPRINT.read_text().strip() == fingerprint()
+
+
+def ensure_model(force: bool = False) -> Path:
+    """Builds the spaCy pipeline and trains the model if needed; returns its path."""
+    stale = sync.stale()
+    if stale:
+        sys.exit(f"Out of date: {', '.join(map(str, stale))}. Run `python -m bot sync` and commit.")
+    nlp.build()
+    if not force and is_current():
+        print(f"Model is up to date: {MODEL.relative_to(PROJECT)}", flush=True)
+        return MODEL
+    print("Training the model (a few minutes)...", flush=True)
+    started = time.monotonic()
+    subprocess.run(
+        [sys.executable, "-m", "rasa", "train", "--fixed-model-name", "crmo", "--out", str(MODELS), "--force"],
+        cwd=PROJECT,
+        check=True,
+    )
+    seconds = time.monotonic() - started
+    FINGERPRINT.write_text(fingerprint())
+    (MODELS / "crmo.train-seconds").write_text(f"{seconds:.1f}\n")
+    print(f"Trained in {seconds:.0f} s", flush=True)
+    return MODEL
