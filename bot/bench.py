@@ -1,0 +1,115 @@
+"""The benchmark (`make bench`): measures and prints, asserts nothing.
+
+(a) intent accuracy and macro-F1 on the held-out tests/nlu_test.yml;
+(b) full-turn latency p50/p95 through the REST webhook, custom action included,
+    at 1 and 10 concurrent users, and messages per second;
+(c) peak RSS of the Rasa server and the action server;
+(d) training time of the model."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import List, Tuple
+
+import aiohttp
+
+from bot import servers, training
+
+QUESTIONS = [
+    "what is crmo",
+    "which bones does crmo affect",
+    "how is CNO diagnosed",
+    "is it contagious",
+    "does naproxen work for crmo",
+    "will my child grow out of it",
+    "can it affect the jaw?",
+    "what kind of doctor treats crmo",
+]
+
+
+def percentile(values: List[float], pct: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(pct / 100 * (len(ordered) - 1))))]
+
+
+def nlu_scores(model: Path) -> Tuple[float, float]:
+    out = Path(tempfile.mkdtemp(prefix="bench-nlu-"))
+    subprocess.run(
+        [sys.executable, "-m", "rasa", "test", "nlu", "--nlu", "tests/nlu_test.yml", "--model", str(model),
+         "--out", str(out)],
+        cwd=servers.PROJECT, env=servers.child_env(), check=True, capture_output=True,
+    )
+    report = json.loads((out / "intent_report.json").read_text())
+    return report["accuracy"], report["macro avg"]["f1-score"]
+
+
+async def _user(session: aiohttp.ClientSession, url: str, user: str, count: int, latencies: list, errors: list):
+    for n in range(count):
+        started = time.perf_counter()
+        try:
+            async with session.post(url, json={"sender": user, "message": QUESTIONS[n % len(QUESTIONS)]}) as reply:
+                body = await reply.json()
+                if reply.status != 200 or not body or "Source" not in body[0].get("text", ""):
+                    errors.append(reply.status)
+        except (aiohttp.ClientError, asyncio.TimeoutError) as error:
+            errors.append(repr(error))
+        latencies.append((time.perf_counter() - started) * 1000)
+
+
+async def load(url: str, users: int, messages: int) -> dict:
+    latencies: list = []
+    errors: list = []
+    timeout = aiohttp.ClientTimeout(total=60)
+    async with aiohttp.ClientSession(timeout=timeout) as session:
+        started = time.perf_counter()
+        await asyncio.gather(*(
+            _user(session, url, f"bench-{users}-{u}-{time.time_ns()}", messages // users, latencies, errors)
+            for u in range(users)
+        ))
+        elapsed = time.perf_counter() - started
+    return {
+        "users": users, "messages": len(latencies), "p50": statistics.median(latencies),
+        "p95": percentile(latencies, 95), "per_second": len(latencies) / elapsed, "errors": len(errors),
+    }
+
+
+def peak_rss_mb(pid: int) -> float:
+    """Peak resident memory (VmHWM) of a process, in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def main(messages: int = 400) -> int:
+    model = training.ensure_model()
+    seconds_file = training.MODELS / "crmo.train-seconds"
+    train_seconds = seconds_file.read_text().strip() if seconds_file.exists() else "unknown"
+    print("Evaluating NLU on tests/nlu_test.yml ...", flush=True)
+    accuracy, macro_f1 = nlu_scores(model)
+    print("Starting the action server and the Rasa server ...", flush=True)
+    with servers.running_bot(model) as (rasa, actions):
+        url = f"{rasa.url}/webhooks/rest/webhook"
+        asyncio.run(load(url, 1, 20))  # warm-up: first calls build caches and graphs
+        runs = [asyncio.run(load(url, users, messages)) for users in (1, 10)]
+        rss = {"Rasa server": peak_rss_mb(rasa.process.pid), "action server": peak_rss_mb(actions.process.pid)}
+
+    print("\n== CRMO assistant benchmark ==")
+    print(f"machine: {os.cpu_count()} cores")
+    print(f"(a) NLU on tests/nlu_test.yml: intent accuracy {accuracy:.3f}, macro-F1 {macro_f1:.3f}")
+    print("(b) full turn via REST webhook incl. custom action:")
+    print(f"    {'users':>5} {'messages':>8} {'p50 ms':>7} {'p95 ms':>7} {'msg/s':>7} {'errors':>6}")
+    for run in runs:
+        print(f"    {run['users']:>5} {run['messages']:>8} {run['p50']:7.1f} {run['p95']:7.1f} "
+              f"{run['per_second']:7.1f} {run['errors']:>6}")
+    print("(c) peak RSS: " + ", ".join(f"{name} {mb:.0f} MB" for name, mb in rss.items()))
+    print(f"(d) training time: {train_seconds} s (last full training)")
+    return 0
