@@ -13,8 +13,16 @@ from bot.knowledge import Addition, KnowledgeBase, Topic
 # that the sources do say something about for that kind of entity.
 DEFAULT_TOPIC = {"body_site": "affected_sites", "age_group": "who_is_affected"}
 # The topics offered when nothing better is known: the questions families ask first.
-STARTER_TOPICS = ("what_is_crmo", "symptoms", "diagnosis", "treatment", "course_prognosis",
-                  "affected_sites", "is_it_infectious", "daily_life")
+STARTER_TOPICS = (
+    "what_is_crmo",
+    "symptoms",
+    "diagnosis",
+    "treatment",
+    "course_prognosis",
+    "affected_sites",
+    "is_it_infectious",
+    "daily_life",
+)
 
 Button = Dict[str, str]
 
@@ -43,14 +51,23 @@ def helpful_buttons() -> List[Button]:
     ]
 
 
+# Short citations shown under an answer; the rest come with "where is that from?".
+MAX_SHORT_CITATIONS = 3
+
+
 def source_lines(kb: KnowledgeBase, keys: Sequence[str]) -> str:
-    label = "Source" if len(keys) == 1 else "Sources"
-    return f"{label}: " + "; ".join(ref.short() for ref in kb.cite(tuple(keys)))
+    shown = kb.cite(tuple(keys[:MAX_SHORT_CITATIONS]))
+    line = ("Source: " if len(keys) == 1 else "Sources: ") + "; ".join(ref.short() for ref in shown)
+    hidden = len(keys) - len(shown)
+    if hidden:
+        line += f"; and {hidden} more (ask \"where is that from?\")"
+    return line
 
 
 def with_sources(kb: KnowledgeBase, body: str, keys: Sequence[str]) -> str:
     """An answer as sent: the text, its short citations, the consult urge last."""
-    return f"{body}\n\n{source_lines(kb, keys)}\n\n{kb.messages['consult']}"
+    # One message: single line breaks, since channels split a text on blank lines.
+    return f"{body}\n{source_lines(kb, keys)}\n{kb.messages['consult']}"
 
 
 def _additions(topic: Topic, entities: Sequence[Tuple[str, str]]) -> List[Tuple[str, Addition]]:
@@ -78,9 +95,7 @@ def answer(kb: KnowledgeBase, topic: Topic, entities: Sequence[Tuple[str, str]])
     return Answer(topic, text, sources)
 
 
-def follow_up(
-    kb: KnowledgeBase, last_topic: Optional[str], entities: Sequence[Tuple[str, str]]
-) -> Optional[Answer]:
+def follow_up(kb: KnowledgeBase, last_topic: Optional[str], entities: Sequence[Tuple[str, str]]) -> Optional[Answer]:
     """ "And in the spine?" right after an answer: the last topic's addition for
     that entity; else another topic that has one; None when nothing fits."""
     if last_topic in kb.topics:
@@ -112,4 +127,4 @@ def full_citations(kb: KnowledgeBase, keys: Sequence[str], reviewed: Optional[st
     lines += [f"{n}. {ref.full()}" for n, ref in enumerate(kb.cite(tuple(keys)), start=1)]
     if reviewed:
         lines.append(f"{kb.messages['reviewed']} {reviewed}.")
-    return "\n".join(lines) + f"\n\n{kb.messages['consult']}"
+    return "\n".join([*lines, kb.messages["consult"]])

@@ -4,7 +4,7 @@ whose second stage is the user's click or rephrasing)."""
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
@@ -26,12 +26,10 @@ def offer_topics(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Eve
 
 
 class ActionDefaultFallback(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_default_fallback"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
         urgent_first(dispatcher, tracker)
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         entities = message_entities(tracker)

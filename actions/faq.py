@@ -3,7 +3,7 @@ with its sources, the consult urge and the "Was this helpful?" buttons."""
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -28,7 +28,7 @@ def send_answer(dispatcher: CollectingDispatcher, reply: compose.Answer) -> List
     return [SlotSet("last_topic", reply.topic.id), SlotSet("last_sources", list(reply.sources))]
 
 
-def resolve(tracker: Tracker) -> "compose.Answer | None":
+def resolve(tracker: Tracker) -> compose.Answer | None:
     """The answer this message asks for: its topic, or the last topic for a follow-up."""
     kb = knowledge()
     intent = (tracker.latest_message.get("intent") or {}).get("name")
@@ -42,12 +42,10 @@ def resolve(tracker: Tracker) -> "compose.Answer | None":
 
 
 class ActionAnswerFaq(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_answer_faq"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
         urgent_first(dispatcher, tracker)
         reply = resolve(tracker)
         if reply is None:

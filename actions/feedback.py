@@ -3,7 +3,7 @@ so that curators can list the answers families found unhelpful."""
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -13,12 +13,10 @@ from bot.knowledge import knowledge
 
 
 class ActionRecordFeedback(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_record_feedback"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
         helpful = (tracker.latest_message.get("intent") or {}).get("name") == "feedback_helpful"
         messages = knowledge().messages
         dispatcher.utter_message(text=messages["feedback_thanks_helpful" if helpful else "feedback_thanks_unhelpful"])

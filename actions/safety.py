@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
@@ -24,29 +24,23 @@ def urgent_first(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
 
 
 class ActionUrgentCare(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_urgent_care"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
         dispatcher.utter_message(text=knowledge().messages["urgent"])
         return []
 
 
 class ActionPersonalAdvice(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_personal_advice"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
         kb = knowledge()
         urgent_first(dispatcher, tracker)
         dispatcher.utter_message(text=kb.messages["personal_advice"])
         ranking = tracker.latest_message.get("intent_ranking") or []
         general = compose.closest_topics(kb, ranking, count=1)[:1]
-        dispatcher.utter_message(
-            text=kb.messages["personal_advice_offer"], buttons=compose.topic_buttons(kb, general)
-        )
+        dispatcher.utter_message(text=kb.messages["personal_advice_offer"], buttons=compose.topic_buttons(kb, general))
         return []

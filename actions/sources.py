@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
@@ -13,12 +13,10 @@ from bot.knowledge import knowledge
 
 
 class ActionShowSources(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_show_sources"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
         kb = knowledge()
         keys = [k for k in tracker.get_slot("last_sources") or [] if k in kb.references]
         if not keys:

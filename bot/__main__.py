@@ -1,12 +1,12 @@
 """The project's command line: `python -m bot <command>` (the Makefile calls it).
 
-  build-nlp   build the spaCy pipeline (only when the vocabulary changed)
-  sync        rewrite the Rasa files derived from the knowledge base
-  check       validate the knowledge base and print each answer's reading grade
-  train       train the model when data or config changed (--force: always)
-  run         action server + Rasa shell: chat in the terminal
-  serve       action server + Rasa server with the REST channel, for curl
-  bench       NLU accuracy, latency, throughput, memory and training time
+build-nlp   build the spaCy pipeline (only when the vocabulary changed)
+sync        rewrite the Rasa files derived from the knowledge base
+check       validate the knowledge base and print each answer's reading grade
+train       train the model when data or config changed (--force: always)
+run         action server + Rasa shell: chat in the terminal
+serve       action server + Rasa server with the REST channel, for curl
+bench       NLU accuracy, latency, throughput, memory and training time
 """
 
 from __future__ import annotations
@@ -37,8 +37,9 @@ def _serve(shell: bool, port: int, action_port: int) -> int:
 
 
 def main(argv: list) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m bot", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("build-nlp")
     commands.add_parser("sync").add_argument("--check", action="store_true")

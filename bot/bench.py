@@ -43,9 +43,23 @@ def percentile(values: List[float], pct: float) -> float:
 def nlu_scores(model: Path) -> Tuple[float, float]:
     out = Path(tempfile.mkdtemp(prefix="bench-nlu-"))
     subprocess.run(
-        [sys.executable, "-m", "rasa", "test", "nlu", "--nlu", "tests/nlu_test.yml", "--model", str(model),
-         "--out", str(out)],
-        cwd=servers.PROJECT, env=servers.child_env(), check=True, capture_output=True,
+        [
+            sys.executable,
+            "-m",
+            "rasa",
+            "test",
+            "nlu",
+            "--nlu",
+            "tests/nlu_test.yml",
+            "--model",
+            str(model),
+            "--out",
+            str(out),
+        ],
+        cwd=servers.PROJECT,
+        env=servers.child_env(),
+        check=True,
+        capture_output=True,
     )
     report = json.loads((out / "intent_report.json").read_text())
     return report["accuracy"], report["macro avg"]["f1-score"]
@@ -70,14 +84,20 @@ async def load(url: str, users: int, messages: int) -> dict:
     timeout = aiohttp.ClientTimeout(total=60)
     async with aiohttp.ClientSession(timeout=timeout) as session:
         started = time.perf_counter()
-        await asyncio.gather(*(
-            _user(session, url, f"bench-{users}-{u}-{time.time_ns()}", messages // users, latencies, errors)
-            for u in range(users)
-        ))
+        await asyncio.gather(
+            *(
+                _user(session, url, f"bench-{users}-{u}-{time.time_ns()}", messages // users, latencies, errors)
+                for u in range(users)
+            )
+        )
         elapsed = time.perf_counter() - started
     return {
-        "users": users, "messages": len(latencies), "p50": statistics.median(latencies),
-        "p95": percentile(latencies, 95), "per_second": len(latencies) / elapsed, "errors": len(errors),
+        "users": users,
+        "messages": len(latencies),
+        "p50": statistics.median(latencies),
+        "p95": percentile(latencies, 95),
+        "per_second": len(latencies) / elapsed,
+        "errors": len(errors),
     }
 
 
@@ -108,8 +128,10 @@ def main(messages: int = 400) -> int:
     print("(b) full turn via REST webhook incl. custom action:")
     print(f"    {'users':>5} {'messages':>8} {'p50 ms':>7} {'p95 ms':>7} {'msg/s':>7} {'errors':>6}")
     for run in runs:
-        print(f"    {run['users']:>5} {run['messages']:>8} {run['p50']:7.1f} {run['p95']:7.1f} "
-              f"{run['per_second']:7.1f} {run['errors']:>6}")
+        print(
+            f"    {run['users']:>5} {run['messages']:>8} {run['p50']:7.1f} {run['p95']:7.1f} "
+            f"{run['per_second']:7.1f} {run['errors']:>6}"
+        )
     print("(c) peak RSS: " + ", ".join(f"{name} {mb:.0f} MB" for name, mb in rss.items()))
     print(f"(d) training time: {train_seconds} s (last full training)")
     return 0

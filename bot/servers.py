@@ -74,10 +74,14 @@ def wait_until_up(server: Server, health: str, timeout: float) -> Server:
 
 
 def _spawn(name: str, args: Sequence[str], port: int, log: Optional[Path]) -> Server:
-    out = open(log, "w") if log else subprocess.DEVNULL
-    process = subprocess.Popen(
-        [sys.executable, "-m", *args], cwd=PROJECT, env=child_env(), stdout=out, stderr=subprocess.STDOUT
-    )
+    command = [sys.executable, "-m", *args]
+    if log is None:
+        process = subprocess.Popen(
+            command, cwd=PROJECT, env=child_env(), stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT
+        )
+    else:
+        with open(log, "w") as out:  # the child keeps its own copy of the handle
+            process = subprocess.Popen(command, cwd=PROJECT, env=child_env(), stdout=out, stderr=subprocess.STDOUT)
     return Server(name, process, f"http://127.0.0.1:{port}", log)
 
 
@@ -98,9 +102,19 @@ def endpoints_for(action_url: str, base: Path = PROJECT / "endpoints.yml") -> Pa
 
 def rasa_run_args(model: Path, endpoints: Path, port: int, extra: Sequence[str] = ()) -> List[str]:
     return [
-        "rasa", "run", "--model", str(model), "--endpoints", str(endpoints),
-        "--credentials", str(PROJECT / "credentials.yml"), "--interface", "127.0.0.1",
-        "--port", str(port), *extra,
+        "rasa",
+        "run",
+        "--model",
+        str(model),
+        "--endpoints",
+        str(endpoints),
+        "--credentials",
+        str(PROJECT / "credentials.yml"),
+        "--interface",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        *extra,
     ]
 
 

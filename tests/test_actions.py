@@ -11,8 +11,8 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.faq import ActionAnswerFaq
 from actions.fallback import ActionDefaultFallback
+from actions.faq import ActionAnswerFaq
 from actions.feedback import ActionRecordFeedback
 from actions.red_flags import describes_red_flag
 from actions.safety import ActionPersonalAdvice, ActionUrgentCare
@@ -25,8 +25,14 @@ CONSULT = KB.messages["consult"]
 URGENT = KB.messages["urgent"]
 
 
-def tracker(text: str, intent: str, confidence: float = 0.95, entities: Optional[List[dict]] = None,
-            ranking: Optional[List[dict]] = None, **slots) -> Tracker:
+def tracker(
+    text: str,
+    intent: str,
+    confidence: float = 0.95,
+    entities: Optional[List[dict]] = None,
+    ranking: Optional[List[dict]] = None,
+    **slots,
+) -> Tracker:
     message = {
         "text": text,
         "intent": {"name": intent, "confidence": confidence},
@@ -68,8 +74,9 @@ def test_every_faq_answer_carries_its_citation_and_ends_with_the_consult_urge(to
 
 def test_a_named_body_site_adds_what_the_sources_say_about_it():
     jaw = KB.topics["affected_sites"].addition_for("body_site", "mandible")
-    messages, events = run(ActionAnswerFaq(), tracker("can crmo affect the jaw", "affected_sites",
-                                                      entities=[entity("body_site", "jaw")]))
+    messages, events = run(
+        ActionAnswerFaq(), tracker("can crmo affect the jaw", "affected_sites", entities=[entity("body_site", "jaw")])
+    )
     assert jaw.text in messages[0]["text"]
     sources = next(e["value"] for e in events if e["name"] == "last_sources")
     assert set(jaw.sources) <= set(sources)
@@ -77,33 +84,35 @@ def test_a_named_body_site_adds_what_the_sources_say_about_it():
 
 def test_a_named_drug_adds_what_the_sources_say_about_it():
     addition = KB.topics["nsaids"].addition_for("medication", "naproxen")
-    messages, _ = run(ActionAnswerFaq(), tracker("does aleve work", "nsaids",
-                                                 entities=[entity("medication", "Aleve")]))
+    messages, _ = run(ActionAnswerFaq(), tracker("does aleve work", "nsaids", entities=[entity("medication", "Aleve")]))
     assert addition.text in messages[0]["text"]
 
 
 def test_a_follow_up_is_answered_with_the_last_topic():
     spine = KB.topics["monitoring"].addition_for("body_site", "spine")
-    messages, events = run(ActionAnswerFaq(), tracker("and in the spine?", "follow_up",
-                                                      entities=[entity("body_site", "spine")],
-                                                      last_topic="monitoring"))
+    messages, events = run(
+        ActionAnswerFaq(),
+        tracker("and in the spine?", "follow_up", entities=[entity("body_site", "spine")], last_topic="monitoring"),
+    )
     assert messages[0]["text"].startswith(spine.text)
     assert messages[0]["text"].endswith(CONSULT)
     assert SlotSet("last_topic", "monitoring") in events
 
 
 def test_a_follow_up_the_last_topic_has_nothing_on_goes_to_a_topic_that_has():
-    messages, events = run(ActionAnswerFaq(), tracker("what about the ribs", "follow_up",
-                                                      entities=[entity("body_site", "ribs")],
-                                                      last_topic="genetics"))
+    messages, events = run(
+        ActionAnswerFaq(),
+        tracker("what about the ribs", "follow_up", entities=[entity("body_site", "ribs")], last_topic="genetics"),
+    )
     assert "nothing specific about rib" in messages[0]["text"]
     assert KB.topics["affected_sites"].addition_for("body_site", "rib").text in messages[1]["text"]
     assert SlotSet("last_topic", "affected_sites") in events
 
 
 def test_a_faq_question_describing_a_red_flag_gets_urgent_care_first():
-    messages, _ = run(ActionAnswerFaq(), tracker("my son has a fever of 40 and can't walk, what are crmo symptoms?",
-                                                 "symptoms"))
+    messages, _ = run(
+        ActionAnswerFaq(), tracker("my son has a fever of 40 and can't walk, what are crmo symptoms?", "symptoms")
+    )
     assert messages[0]["text"] == URGENT
     assert messages[2]["text"].startswith(KB.topics["symptoms"].answer)
 
@@ -116,8 +125,9 @@ def test_urgent_symptoms_get_seek_care_now():
 
 def test_personal_advice_is_declined_and_offers_the_general_topic():
     ranking = [{"name": "personal_advice", "confidence": 0.8}, {"name": "nsaids", "confidence": 0.1}]
-    messages, events = run(ActionPersonalAdvice(), tracker("how much naproxen for my son", "personal_advice",
-                                                           ranking=ranking))
+    messages, events = run(
+        ActionPersonalAdvice(), tracker("how much naproxen for my son", "personal_advice", ranking=ranking)
+    )
     assert messages[0]["text"] == KB.messages["personal_advice"]
     assert "doctor" in messages[0]["text"]
     assert messages[1]["buttons"] == [{"title": KB.topics["nsaids"].title, "payload": "/nsaids"}]
@@ -126,8 +136,9 @@ def test_personal_advice_is_declined_and_offers_the_general_topic():
 
 def test_ask_source_gives_full_citations_of_the_last_answer():
     keys = ["khanna2009", "koryllou2021"]
-    messages, _ = run(ActionShowSources(), tracker("where is that from", "ask_source",
-                                                   last_sources=keys, last_topic="imaging"))
+    messages, _ = run(
+        ActionShowSources(), tracker("where is that from", "ask_source", last_sources=keys, last_topic="imaging")
+    )
     text = messages[0]["text"]
     assert "PMID: 19605663" in text and "DOI: 10.1148/rg.294085244" in text
     assert KB.references["koryllou2021"].title in text
@@ -141,8 +152,12 @@ def test_ask_source_without_a_previous_answer_says_so():
 
 
 def test_low_confidence_offers_three_to_five_closest_topics():
-    ranking = [{"name": "nlu_fallback", "confidence": 0.45}, {"name": "imaging", "confidence": 0.3},
-               {"name": "greet", "confidence": 0.1}, {"name": "biopsy", "confidence": 0.05}]
+    ranking = [
+        {"name": "nlu_fallback", "confidence": 0.45},
+        {"name": "imaging", "confidence": 0.3},
+        {"name": "greet", "confidence": 0.1},
+        {"name": "biopsy", "confidence": 0.05},
+    ]
     messages, _ = run(ActionDefaultFallback(), tracker("blorp scan?", "nlu_fallback", 0.45, ranking=ranking))
     assert messages[0]["text"] == KB.messages["fallback"]
     payloads = [b["payload"] for b in messages[1]["buttons"]]
@@ -157,9 +172,10 @@ def test_out_of_scope_says_what_the_bot_can_help_with():
 
 
 def test_low_confidence_entity_right_after_an_answer_is_a_follow_up():
-    messages, _ = run(ActionDefaultFallback(), tracker("jaw??", "nlu_fallback", 0.4,
-                                                       entities=[entity("body_site", "jaw")],
-                                                       last_topic="symptoms"))
+    messages, _ = run(
+        ActionDefaultFallback(),
+        tracker("jaw??", "nlu_fallback", 0.4, entities=[entity("body_site", "jaw")], last_topic="symptoms"),
+    )
     assert KB.topics["symptoms"].addition_for("body_site", "mandible").text in messages[0]["text"]
 
 
@@ -178,16 +194,19 @@ def test_feedback_is_recorded_with_the_topic_it_rates(intent, helpful):
     assert len(messages) == 1
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("my daughter has a temperature of 39.5 C", True),
-    ("he won't put any weight on his left leg", True),
-    ("her legs are numb", True),
-    ("my son suddenly lost control of his bladder", True),
-    ("he is screaming in pain", True),
-    ("can crmo cause numbness?", False),
-    ("my son is 40 kg, is crmo common?", False),
-    ("she is 39 years old and has CNO", False),
-    ("what is crmo", False),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("my daughter has a temperature of 39.5 C", True),
+        ("he won't put any weight on his left leg", True),
+        ("her legs are numb", True),
+        ("my son suddenly lost control of his bladder", True),
+        ("he is screaming in pain", True),
+        ("can crmo cause numbness?", False),
+        ("my son is 40 kg, is crmo common?", False),
+        ("she is 39 years old and has CNO", False),
+        ("what is crmo", False),
+    ],
+)
 def test_red_flag_detection(text, expected):
     assert describes_red_flag(text) is expected

@@ -16,10 +16,10 @@ ODD_TEXTS = [
     "what is crmo " * 800,
     "😀🦴💊🤒 ??",
     "Что такое CRMO? 什么是慢性复发性多灶性骨髓炎 ما هو",
-    '<img src=x onerror=alert(1)>',
+    "<img src=x onerror=alert(1)>",
     "<script>alert('x')</script> what is crmo",
     "\u0000\u0007\u202e",
-    "/greet{\"oops\": ",
+    '/greet{"oops": ',
     "/not_an_intent",
 ]
 
@@ -30,7 +30,7 @@ ODD_BODIES = [
     json.dumps({"sender": 12, "message": ["a", "b"]}).encode(),
     json.dumps({"sender": "x", "message": {"nested": True}}).encode(),
     json.dumps({"sender": None, "message": None}).encode(),
-    b"{\"sender\": \"x\", \"message\": \"unterminated",
+    b'{"sender": "x", "message": "unterminated',
 ]
 
 

@@ -38,15 +38,23 @@ DOMAIN = yaml.safe_load((PROJECT / "domain.yml").read_text())
 
 
 def plain(example: str) -> str:
-    return ANNOTATION.sub(r"\1", example).lower().strip()
+    """The words of an example, without annotation, case or punctuation."""
+    return re.sub(r"[^a-z0-9]+", " ", ANNOTATION.sub(r"\1", example).lower()).strip()
 
 
 def test_the_catalogue_copy_lists_the_ids_outside_evaluations_depend_on():
     kb = knowledge()
     assert len(kb.faq_ids) == 27
     assert set(kb.behaviour_ids) == {
-        "greet", "goodbye", "thank", "bot_challenge", "help", "ask_source",
-        "out_of_scope", "personal_advice", "urgent_symptoms",
+        "greet",
+        "goodbye",
+        "thank",
+        "bot_challenge",
+        "help",
+        "ask_source",
+        "out_of_scope",
+        "personal_advice",
+        "urgent_symptoms",
     }
 
 

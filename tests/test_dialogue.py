@@ -10,8 +10,17 @@ from tests.conftest import ARTIFACTS, PROJECT, rasa_cli
 
 def test_stories_have_no_prediction_errors(model: Path):
     out = ARTIFACTS / "core-eval"
-    result = rasa_cli("test", "core", "--stories", str(PROJECT / "tests" / "test_stories.yml"),
-                      "--model", str(model), "--out", str(out), "--fail-on-prediction-errors")
+    result = rasa_cli(
+        "test",
+        "core",
+        "--stories",
+        str(PROJECT / "tests" / "test_stories.yml"),
+        "--model",
+        str(model),
+        "--out",
+        str(out),
+        "--fail-on-prediction-errors",
+    )
     failed = (out / "failed_test_stories.yml").read_text()
     assert result.returncode == 0, failed + (result.stdout + result.stderr)[-3000:]
     assert "None of the test stories failed" in failed

@@ -103,7 +103,9 @@ def test_a_reference_without_pmid_or_doi_is_refused(kb_copy):
 
 
 def test_an_addition_for_an_unknown_entity_value_is_refused(kb_copy):
-    edit_topic(kb_copy, "imaging", additions=[{"when": {"body_site": ["elbow"]}, "text": "x", "sources": ["khanna2009"]}])
+    edit_topic(
+        kb_copy, "imaging", additions=[{"when": {"body_site": ["elbow"]}, "text": "x", "sources": ["khanna2009"]}]
+    )
     with pytest.raises(KnowledgeError, match=r"\[topic imaging\]: addition for unknown body_site value\(s\): elbow"):
         load(kb_copy)
 

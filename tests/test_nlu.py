@@ -13,8 +13,9 @@ MIN_ACCURACY = 0.90
 
 def test_intent_accuracy_on_held_out_utterances(model: Path):
     out = ARTIFACTS / "nlu-eval"
-    result = rasa_cli("test", "nlu", "--nlu", str(PROJECT / "tests" / "nlu_test.yml"),
-                      "--model", str(model), "--out", str(out))
+    result = rasa_cli(
+        "test", "nlu", "--nlu", str(PROJECT / "tests" / "nlu_test.yml"), "--model", str(model), "--out", str(out)
+    )
     assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
     report = json.loads((out / "intent_report.json").read_text())
     print(f"\n{'label':24} {'precision':>9} {'recall':>7} {'f1':>6} {'n':>4}")

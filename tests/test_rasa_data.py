@@ -11,8 +11,7 @@ def test_rasa_data_validate_passes_without_warnings():
     result = rasa_cli("data", "validate", "--fail-on-warnings")
     output = result.stdout + result.stderr
     rasa_warnings = [
-        line for line in output.splitlines()
-        if re.search(r"UserWarning|WARNING\s+rasa\.|MissingArgumentWarning", line)
+        line for line in output.splitlines() if re.search(r"UserWarning|WARNING\s+rasa\.|MissingArgumentWarning", line)
     ]
     assert result.returncode == 0, output[-3000:]
     assert rasa_warnings == []

@@ -184,7 +184,9 @@ def _load_topic(path: Path, known_ids: List[str], refs, entities) -> Topic:
     if raw.get("id") != topic_id:
         raise KnowledgeError(path, topic_id, f"`id` must equal the file name, found {raw.get('id')!r}")
     if topic_id not in known_ids:
-        raise KnowledgeError(path, topic_id, "is not a faq topic of the project's catalogue (bot/knowledge/catalogue.yml)")
+        raise KnowledgeError(
+            path, topic_id, "is not a faq topic of the project's catalogue (bot/knowledge/catalogue.yml)"
+        )
     answer = (raw.get("answer") or "").strip()
     if not answer:
         raise KnowledgeError(path, topic_id, "has no answer")
@@ -198,9 +200,7 @@ def _load_topic(path: Path, known_ids: List[str], refs, entities) -> Topic:
     stray = [r for r in related if r not in known_ids or r == topic_id]
     if stray:
         raise KnowledgeError(path, topic_id, f"`related` names unknown topic(s): {', '.join(stray)}")
-    additions = tuple(
-        _load_addition(path, topic_id, a, refs, entities) for a in (raw.get("additions") or ())
-    )
+    additions = tuple(_load_addition(path, topic_id, a, refs, entities) for a in (raw.get("additions") or ()))
     return Topic(
         id=topic_id,
         title=title,

@@ -23,9 +23,7 @@ def main(argv: list) -> int:
             print(f"ERROR {error}")
             failed += 1
             continue
-        texts = [("answer", topic.answer)] + [
-            (f"addition {dict(a.when)}", a.text) for a in topic.additions
-        ]
+        texts = [("answer", topic.answer)] + [(f"addition {dict(a.when)}", a.text) for a in topic.additions]
         for label, text in texts:
             g, n = grade(text), words(text)
             bad = g > MAX_GRADE or (label == "answer" and not ANSWER_WORDS[0] <= n <= ANSWER_WORDS[1])

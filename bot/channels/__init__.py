@@ -1,0 +1,1 @@
+"""Input channels of the assistant (registered by class path in credentials.yml)."""
