@@ -60,7 +60,7 @@ def source_lines(kb: KnowledgeBase, keys: Sequence[str]) -> str:
     line = ("Source: " if len(keys) == 1 else "Sources: ") + "; ".join(ref.short() for ref in shown)
     hidden = len(keys) - len(shown)
     if hidden:
-        line += f"; and {hidden} more (ask \"where is that from?\")"
+        line += f'; and {hidden} more (ask "where is that from?")'
     return line
 
 

@@ -3,7 +3,7 @@ with a text `sender` and a text `message` gets a 400 instead of a server error."
 
 from __future__ import annotations
 
-from typing import Any, Dict, Optional, Text
+from typing import Any, Dict, Optional
 
 from rasa.core.channels.rest import RestInput
 from sanic.exceptions import InvalidUsage as BadRequest  # a 400 in the Sanic that Rasa 3.6 pins
@@ -12,7 +12,7 @@ from sanic.request import Request
 MAX_SENDER_LENGTH = 128
 
 
-def _body(request: Request) -> Dict[Text, Any]:
+def _body(request: Request) -> Dict[str, Any]:
     body = request.json
     if not isinstance(body, dict):
         raise BadRequest("The body must be a JSON object with 'sender' and 'message'.")
@@ -22,7 +22,7 @@ def _body(request: Request) -> Dict[Text, Any]:
 class CheckedRestInput(RestInput):
     """Same name and URL as Rasa's `rest` channel: /webhooks/rest/webhook."""
 
-    async def _extract_sender(self, req: Request) -> Optional[Text]:
+    async def _extract_sender(self, req: Request) -> Optional[str]:
         sender = _body(req).get("sender")
         if isinstance(sender, int) and not isinstance(sender, bool):
             sender = str(sender)
@@ -30,16 +30,16 @@ class CheckedRestInput(RestInput):
             raise BadRequest("'sender' must be a non-empty string.")
         return sender
 
-    def _extract_message(self, req: Request) -> Optional[Text]:
+    def _extract_message(self, req: Request) -> Optional[str]:
         message = _body(req).get("message")
         if not isinstance(message, str):
             raise BadRequest("'message' must be a string.")
         return message
 
-    def _extract_input_channel(self, req: Request) -> Text:
+    def _extract_input_channel(self, req: Request) -> str:
         channel = _body(req).get("input_channel")
         return channel if isinstance(channel, str) and channel else self.name()
 
-    def get_metadata(self, request: Request) -> Optional[Dict[Text, Any]]:
+    def get_metadata(self, request: Request) -> Optional[Dict[str, Any]]:
         metadata = _body(request).get("metadata")
         return metadata if isinstance(metadata, dict) else None
