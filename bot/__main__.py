@@ -25,7 +25,16 @@ def _serve(shell: bool, port: int, action_port: int) -> int:
     endpoints = servers.endpoints_for(actions.url)
     try:
         if shell:
-            args = ["rasa", "shell", "--model", str(model), "--endpoints", str(endpoints), "--port", str(port)]
+            args = [
+                "bot.rasa_runtime",
+                "shell",
+                "--model",
+                str(model),
+                "--endpoints",
+                str(endpoints),
+                "--port",
+                str(port),
+            ]
         else:
             args = servers.rasa_run_args(model, endpoints, port)
             print(f"REST channel: POST http://127.0.0.1:{port}/webhooks/rest/webhook", flush=True)

@@ -2,7 +2,8 @@
 
 (a) intent accuracy and macro-F1 on the held-out tests/nlu_test.yml;
 (b) full-turn latency p50/p95 through the REST webhook, custom action included,
-    at 1 and 10 concurrent users, and messages per second;
+    at 1 and 10 concurrent users, and messages per second; each user has short
+    conversations (8 questions, then a new conversation), as families do;
 (c) peak RSS of the Rasa server and the action server;
 (d) training time of the model."""
 
@@ -66,10 +67,13 @@ def nlu_scores(model: Path) -> Tuple[float, float]:
 
 
 async def _user(session: aiohttp.ClientSession, url: str, user: str, count: int, latencies: list, errors: list):
+    """One simulated user: short conversations of len(QUESTIONS) turns, one after another."""
     for n in range(count):
+        conversation, turn = divmod(n, len(QUESTIONS))
         started = time.perf_counter()
         try:
-            async with session.post(url, json={"sender": user, "message": QUESTIONS[n % len(QUESTIONS)]}) as reply:
+            body = {"sender": f"{user}-{conversation}", "message": QUESTIONS[turn]}
+            async with session.post(url, json=body) as reply:
                 body = await reply.json()
                 if reply.status != 200 or not body or "Source" not in body[0].get("text", ""):
                     errors.append(reply.status)
