@@ -12,17 +12,9 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import compose
 from actions.entities import message_entities
+from actions.replies import offer_topics, send_answer
 from actions.safety import urgent_first
 from bot.knowledge import knowledge
-
-
-def offer_topics(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
-    kb = knowledge()
-    intent = (tracker.latest_message.get("intent") or {}).get("name")
-    dispatcher.utter_message(text=kb.messages["out_of_scope" if intent == "out_of_scope" else "fallback"])
-    closest = compose.closest_topics(kb, tracker.latest_message.get("intent_ranking") or [])
-    dispatcher.utter_message(text=kb.messages["fallback_choices"], buttons=compose.topic_buttons(kb, closest))
-    return []
 
 
 class ActionDefaultFallback(Action):
@@ -35,8 +27,6 @@ class ActionDefaultFallback(Action):
         entities = message_entities(tracker)
         if intent != "out_of_scope" and entities and tracker.get_slot("last_topic"):
             # "the jaw?" with low confidence, right after an answer: a follow-up.
-            from actions.faq import send_answer
-
             reply = compose.follow_up(knowledge(), tracker.get_slot("last_topic"), entities)
             if reply:
                 return send_answer(dispatcher, reply)

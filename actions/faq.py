@@ -6,26 +6,14 @@ from __future__ import annotations
 from typing import Any, Dict, List
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import compose
 from actions.entities import message_entities
+from actions.replies import offer_topics, send_answer
 from actions.safety import urgent_first
 from bot.knowledge import knowledge
-
-
-def send_answer(dispatcher: CollectingDispatcher, reply: compose.Answer) -> List[EventType]:
-    """Sends an answer the one way every answer is sent, and remembers it."""
-    kb = knowledge()
-    for note in reply.notes:
-        dispatcher.utter_message(text=note)
-    dispatcher.utter_message(
-        text=compose.with_sources(kb, reply.text, reply.sources),
-        buttons=compose.topic_buttons(kb, reply.topic.related),
-    )
-    dispatcher.utter_message(text=kb.messages["ask_helpful"], buttons=compose.helpful_buttons())
-    return [SlotSet("last_topic", reply.topic.id), SlotSet("last_sources", list(reply.sources))]
 
 
 def resolve(tracker: Tracker) -> compose.Answer | None:
@@ -49,7 +37,5 @@ class ActionAnswerFaq(Action):
         urgent_first(dispatcher, tracker)
         reply = resolve(tracker)
         if reply is None:
-            from actions.fallback import offer_topics
-
             return offer_topics(dispatcher, tracker)
         return send_answer(dispatcher, reply)

@@ -1,0 +1,37 @@
+"""The two ways an action ends a turn that asked about CRMO: with an answer
+(always sent the same way) or with the closest topics to choose from."""
+
+from __future__ import annotations
+
+from typing import List
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import compose
+from bot.knowledge import knowledge
+
+
+def send_answer(dispatcher: CollectingDispatcher, reply: compose.Answer) -> List[EventType]:
+    """Sends an answer with its sources, related topics and the "Was this helpful?"
+    buttons, and remembers its topic and sources for follow-ups."""
+    kb = knowledge()
+    for note in reply.notes:
+        dispatcher.utter_message(text=note)
+    dispatcher.utter_message(
+        text=compose.with_sources(kb, reply.text, reply.sources),
+        buttons=compose.topic_buttons(kb, reply.topic.related),
+    )
+    dispatcher.utter_message(text=kb.messages["ask_helpful"], buttons=compose.helpful_buttons())
+    return [SlotSet("last_topic", reply.topic.id), SlotSet("last_sources", list(reply.sources))]
+
+
+def offer_topics(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
+    """Says what the assistant can answer and offers the closest topics as buttons."""
+    kb = knowledge()
+    intent = (tracker.latest_message.get("intent") or {}).get("name")
+    dispatcher.utter_message(text=kb.messages["out_of_scope" if intent == "out_of_scope" else "fallback"])
+    closest = compose.closest_topics(kb, tracker.latest_message.get("intent_ranking") or [])
+    dispatcher.utter_message(text=kb.messages["fallback_choices"], buttons=compose.topic_buttons(kb, closest))
+    return []
