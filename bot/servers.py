@@ -20,7 +20,14 @@ from typing import Iterator, List, Optional, Sequence
 import yaml
 
 PROJECT = Path(__file__).resolve().parent.parent
-QUIET_ENV = {"TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONUNBUFFERED": "1", "SQLALCHEMY_SILENCE_UBER_WARNING": "1"}
+# Library deprecation notices are for Rasa's maintainers, not for someone
+# chatting in the shell; Rasa's own warnings (UserWarning) still show.
+QUIET_ENV = {
+    "TF_CPP_MIN_LOG_LEVEL": "3",
+    "PYTHONUNBUFFERED": "1",
+    "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+    "PYTHONWARNINGS": "ignore::DeprecationWarning",
+}
 # One message at a time is a tiny matrix product: one TensorFlow thread is
 # faster than several, and leaves the other core to the action server.
 SERVER_ENV = {"TF_INTRA_OP_PARALLELISM_THREADS": "1", "TF_INTER_OP_PARALLELISM_THREADS": "1"}
