@@ -1,6 +1,11 @@
-"""Runs Rasa's own command line (`python -m bot.rasa_runtime run ...`) with two
-fixes for the pinned Rasa 3.6.21 that decide the assistant's speed.
+"""Runs Rasa's own command line (`python -m bot.rasa_runtime run ...`) with
+three fixes for the pinned Rasa 3.6.21.
 
+When the action server cannot be reached or fails, Rasa logs the error and
+sends nothing: a parent would be left with silence. Here the user gets a plain
+apology and the consult urge instead, and the next message tries again.
+
+Two more decide the assistant's speed.
 Measured with pyinstrument on a full turn (NLU, policies, custom action):
 
 - Rasa checks every action server response with `jsonschema.validate()`,
@@ -12,17 +17,24 @@ Measured with pyinstrument on a full turn (NLU, policies, custom action):
   class by walking every subclass of `Event`, once per event; here the answer
   is remembered per event name (unknown names still go to Rasa's lookup).
 
-Behaviour is unchanged: tests/test_rasa_runtime.py checks both against Rasa's own."""
+Both behave as Rasa's own code does: tests/test_rasa_runtime.py checks them.
+tests/test_action_server_down.py checks the apology with real servers."""
 
 from __future__ import annotations
 
+import logging
 import sys
 from functools import lru_cache
 from typing import Any, Dict, Optional, Type
 
 from jsonschema import exceptions, validators
-from rasa.core.actions.action import RemoteAction
+from rasa.core.actions.action import ActionExecutionRejection, RemoteAction, create_bot_utterance
 from rasa.shared.core.events import Event
+
+from bot.knowledge import knowledge
+
+logger = logging.getLogger(__name__)
+_rasa_remote_run = RemoteAction.run
 
 _rasa_validation = RemoteAction._validate_action_result
 _rasa_resolve_by_type = Event.resolve_by_type
@@ -53,7 +65,23 @@ def resolve_by_type(type_name: str, default: Optional[Type[Event]] = None) -> Op
     return found
 
 
+def apology() -> Dict[str, Any]:
+    messages = knowledge().messages
+    return {"text": f"{messages['action_unavailable']}\n{messages['consult']}"}
+
+
+async def run_remote_action(self: RemoteAction, output_channel: Any, nlg: Any, tracker: Any, domain: Any) -> list:
+    try:
+        return await _rasa_remote_run(self, output_channel, nlg, tracker, domain)
+    except ActionExecutionRejection:
+        raise
+    except Exception:
+        logger.exception(f"Custom action '{self.name()}' failed; the user gets an apology instead.")
+        return [create_bot_utterance(apology())]
+
+
 def install() -> None:
+    RemoteAction.run = run_remote_action
     RemoteAction._validate_action_result = validate_action_result
     Event.resolve_by_type = staticmethod(resolve_by_type)
 

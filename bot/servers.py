@@ -83,20 +83,23 @@ def wait_until_up(server: Server, health: str, timeout: float) -> Server:
     raise RuntimeError(f"{server.name} did not start within {timeout:.0f} s:\n{server.log_tail()}")
 
 
-def _spawn(name: str, args: Sequence[str], port: int, log: Optional[Path]) -> Server:
+def _spawn(name: str, args: Sequence[str], port: int, log: Optional[Path], env: Optional[dict] = None) -> Server:
     command = [sys.executable, "-m", *args]
+    env = env or child_env()
     if log is None:
-        process = subprocess.Popen(
-            command, cwd=PROJECT, env=child_env(), stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT
-        )
+        process = subprocess.Popen(command, cwd=PROJECT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
     else:
         with open(log, "w") as out:  # the child keeps its own copy of the handle
-            process = subprocess.Popen(command, cwd=PROJECT, env=child_env(), stdout=out, stderr=subprocess.STDOUT)
+            process = subprocess.Popen(command, cwd=PROJECT, env=env, stdout=out, stderr=subprocess.STDOUT)
     return Server(name, process, f"http://127.0.0.1:{port}", log)
 
 
 def start_action_server(port: int, log: Optional[Path] = None, timeout: float = 60) -> Server:
-    server = _spawn("action server", ["rasa_sdk", "--actions", "actions", "--port", str(port)], port, log)
+    """rasa-sdk listens on every interface unless SANIC_HOST says otherwise: here
+    it listens on loopback only, next to the Rasa server that calls it."""
+    env = {"SANIC_HOST": "127.0.0.1", **child_env()}
+    args = ["rasa_sdk", "--actions", "actions", "--port", str(port)]
+    server = _spawn("action server", args, port, log, env)
     return wait_until_up(server, "/health", timeout)
 
 

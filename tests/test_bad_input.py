@@ -4,6 +4,7 @@ or a crash, and the server keeps answering afterwards."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -57,3 +58,20 @@ def test_the_server_still_answers_after_bad_input(live_bot, chat):
     rasa, actions = live_bot
     assert rasa.alive() and actions.alive()
     assert "Source" in chat("after-bad-input", "what is crmo")[0]["text"]
+
+
+def listening_addresses(port: int) -> set:
+    """Local IPv4 addresses with a socket listening on `port` (from /proc/net/tcp)."""
+    found = set()
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        local, state = line.split()[1], line.split()[3]
+        address, hex_port = local.split(":")
+        if state == "0A" and int(hex_port, 16) == port:
+            found.add(".".join(str(int(address[i : i + 2], 16)) for i in (6, 4, 2, 0)))
+    return found
+
+
+def test_both_servers_listen_on_loopback_only(live_bot):
+    for server in live_bot:
+        port = int(server.url.rsplit(":", 1)[1])
+        assert listening_addresses(port) == {"127.0.0.1"}, server.name
