@@ -41,10 +41,6 @@ class Reference:
     note: Optional[str] = None
 
     @property
-    def first_author(self) -> str:
-        return self.authors.split(",")[0].replace(" et al", "").strip()
-
-    @property
     def link(self) -> str:
         """PubMed where a PMID is verified, else the DOI, else the sheet's URL."""
         if self.pmid:
@@ -55,8 +51,12 @@ class Reference:
 
     def short(self) -> str:
         """`Khanna G et al., Radiographics 2009 - <link>`: the form shown under an answer."""
-        etal = " et al." if "," in self.authors or "et al" in self.authors else ""
-        return f"{self.first_author}{etal}, {self.journal} {self.year} - {self.link}"
+        names = [n.strip() for n in self.authors.replace(" et al", ", et al").split(",") if n.strip()]
+        if len(names) == 2 and names[1] != "et al":
+            who = f"{names[0]} & {names[1]}"
+        else:
+            who = names[0] + (" et al." if len(names) > 1 else "")
+        return f"{who}, {self.journal} {self.year} - {self.link}"
 
     def full(self) -> str:
         ids = []
