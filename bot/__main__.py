@@ -24,19 +24,8 @@ def _serve(shell: bool, port: int, action_port: int) -> int:
     print(f"Action server on {actions.url}", flush=True)
     endpoints = servers.endpoints_for(actions.url)
     try:
-        if shell:
-            args = [
-                "bot.rasa_runtime",
-                "shell",
-                "--model",
-                str(model),
-                "--endpoints",
-                str(endpoints),
-                "--port",
-                str(port),
-            ]
-        else:
-            args = servers.rasa_run_args(model, endpoints, port)
+        args = servers.rasa_args("shell" if shell else "run", model, endpoints, port)
+        if not shell:
             print(f"REST channel: POST http://127.0.0.1:{port}/webhooks/rest/webhook", flush=True)
         return subprocess.call([sys.executable, "-m", *args], cwd=servers.PROJECT, env=servers.child_env())
     except KeyboardInterrupt:

@@ -113,10 +113,11 @@ def endpoints_for(action_url: str, base: Path = PROJECT / "endpoints.yml") -> Pa
     return Path(name)
 
 
-def rasa_run_args(model: Path, endpoints: Path, port: int, extra: Sequence[str] = ()) -> List[str]:
+def rasa_args(command: str, model: Path, endpoints: Path, port: int) -> List[str]:
+    """`rasa run` or `rasa shell` (through bot.rasa_runtime), on loopback."""
     return [
         "bot.rasa_runtime",
-        "run",
+        command,
         "--model",
         str(model),
         "--endpoints",
@@ -127,14 +128,13 @@ def rasa_run_args(model: Path, endpoints: Path, port: int, extra: Sequence[str] 
         "127.0.0.1",
         "--port",
         str(port),
-        *extra,
     ]
 
 
 def start_rasa_server(
     model: Path, action_url: str, port: int, log: Optional[Path] = None, timeout: float = 240
 ) -> Server:
-    args = rasa_run_args(model, endpoints_for(action_url), port)
+    args = rasa_args("run", model, endpoints_for(action_url), port)
     return wait_until_up(_spawn("Rasa server", args, port, log), "/", timeout)
 
 
