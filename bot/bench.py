@@ -10,19 +10,17 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import List, Tuple
+from typing import List
 
 import aiohttp
 
 from bot import servers, training
+from bot.evaluation import evaluate_nlu
 
 QUESTIONS = [
     "what is crmo",
@@ -41,41 +39,16 @@ def percentile(values: List[float], pct: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(pct / 100 * (len(ordered) - 1))))]
 
 
-def nlu_scores(model: Path) -> Tuple[float, float]:
-    out = Path(tempfile.mkdtemp(prefix="bench-nlu-"))
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "rasa",
-            "test",
-            "nlu",
-            "--nlu",
-            "tests/nlu_test.yml",
-            "--model",
-            str(model),
-            "--out",
-            str(out),
-        ],
-        cwd=servers.PROJECT,
-        env=servers.child_env(),
-        check=True,
-        capture_output=True,
-    )
-    report = json.loads((out / "intent_report.json").read_text())
-    return report["accuracy"], report["macro avg"]["f1-score"]
-
-
 async def _user(session: aiohttp.ClientSession, url: str, user: str, count: int, latencies: list, errors: list):
     """One simulated user: short conversations of len(QUESTIONS) turns, one after another."""
     for n in range(count):
         conversation, turn = divmod(n, len(QUESTIONS))
         started = time.perf_counter()
         try:
-            body = {"sender": f"{user}-{conversation}", "message": QUESTIONS[turn]}
-            async with session.post(url, json=body) as reply:
-                body = await reply.json()
-                if reply.status != 200 or not body or "Source" not in body[0].get("text", ""):
+            message = {"sender": f"{user}-{conversation}", "message": QUESTIONS[turn]}
+            async with session.post(url, json=message) as reply:
+                messages = await reply.json()
+                if reply.status != 200 or not messages or "Source" not in messages[0].get("text", ""):
                     errors.append(reply.status)
         except (aiohttp.ClientError, asyncio.TimeoutError) as error:
             errors.append(repr(error))
@@ -115,10 +88,10 @@ def peak_rss_mb(pid: int) -> float:
 
 def main(messages: int = 400) -> int:
     model = training.ensure_model()
-    seconds_file = training.MODELS / "crmo.train-seconds"
-    train_seconds = seconds_file.read_text().strip() if seconds_file.exists() else "unknown"
+    train_seconds = training.TRAIN_SECONDS.read_text().strip() if training.TRAIN_SECONDS.exists() else "unknown"
     print("Evaluating NLU on tests/nlu_test.yml ...", flush=True)
-    accuracy, macro_f1 = nlu_scores(model)
+    report = evaluate_nlu(model, Path(tempfile.mkdtemp(prefix="bench-nlu-")))
+    accuracy, macro_f1 = report["accuracy"], report["macro avg"]["f1-score"]
     print("Starting the action server and the Rasa server ...", flush=True)
     with servers.running_bot(model) as (rasa, actions):
         url = f"{rasa.url}/webhooks/rest/webhook"

@@ -15,6 +15,7 @@ PROJECT = Path(__file__).resolve().parent.parent
 MODELS = PROJECT / "models"
 MODEL = MODELS / "crmo.tar.gz"
 FINGERPRINT = MODELS / "crmo.fingerprint"
+TRAIN_SECONDS = MODELS / "crmo.train-seconds"
 INPUTS = ("config.yml", "domain.yml", "data")
 
 
@@ -52,6 +53,6 @@ def ensure_model(force: bool = False) -> Path:
     )
     seconds = time.monotonic() - started
     FINGERPRINT.write_text(fingerprint())
-    (MODELS / "crmo.train-seconds").write_text(f"{seconds:.1f}\n")
+    TRAIN_SECONDS.write_text(f"{seconds:.1f}\n")
     print(f"Trained in {seconds:.0f} s", flush=True)
     return MODEL

@@ -4,7 +4,6 @@ nothing changed) and one action server + Rasa server pair serves every live test
 from __future__ import annotations
 
 import json
-import os
 import sys
 import urllib.request
 from pathlib import Path
@@ -53,17 +52,3 @@ def chat(live_bot) -> Callable[[str, str], List[dict]]:
         return messages
 
     return send
-
-
-def rasa_cli(*args: str, timeout: float = 900):
-    """Runs a `rasa` command in the project with the test environment."""
-    import subprocess
-
-    return subprocess.run(
-        [sys.executable, "-m", "rasa", *args],
-        cwd=PROJECT,
-        env={**os.environ, **servers.QUIET_ENV},
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.conftest import ARTIFACTS, PROJECT, rasa_cli
+from bot.evaluation import rasa_cli
+from tests.conftest import ARTIFACTS, PROJECT
 
 
 def test_stories_have_no_prediction_errors(model: Path):
