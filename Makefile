@@ -3,15 +3,18 @@
 # model) and reuses what is already there.
 PY := .venv/bin/python
 
-.PHONY: run serve test bench train check lint lock setup
+.PHONY: run serve shell test bench train check lint lock setup test-services
 
-run: setup  ## chat with the assistant in the terminal
+run: setup  ## chat in the terminal; the website chat on http://127.0.0.1:8080/
 	$(PY) -m bot run
 
-serve: setup  ## Rasa server with the REST channel on :5005 (for curl)
+serve: setup  ## the same servers without the terminal chat (widget, REST, Slack, Telegram)
 	$(PY) -m bot serve
 
-test: setup  ## the whole test suite
+shell: setup  ## the real `rasa shell`
+	$(PY) -m bot shell
+
+test: setup test-services  ## the whole test suite
 	$(PY) -m pytest
 
 bench: setup  ## accuracy, latency, throughput, memory and training time
@@ -29,6 +32,9 @@ lint: setup
 
 setup:
 	@bash bot/bootstrap.sh
+
+test-services:  ## chromium, postgresql and redis-server for the tests (Debian packages)
+	@bash bot/test-services.sh
 
 lock:  ## re-pin every dependency after editing requirements.in
 	uv pip compile requirements.in --python-version 3.10 --python-platform x86_64-manylinux_2_28 \

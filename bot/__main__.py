@@ -4,29 +4,78 @@ build-nlp   build the spaCy pipeline (only when the vocabulary changed)
 sync        rewrite the Rasa files derived from the knowledge base
 check       validate the knowledge base and print each answer's reading grade
 train       train the model when data or config changed (--force: always)
-run         action server + Rasa shell: chat in the terminal
-serve       action server + Rasa server with the REST channel, for curl
+run         the assistant: chat in the terminal, and the website chat on :8080
+serve       the same servers without the terminal chat (widget, REST, Slack, Telegram)
+shell       action server + the real `rasa shell`
 bench       NLU accuracy, latency, throughput, memory and training time
+forget      delete conversations idle longer than the retention period (CRMO_RETENTION_DAYS, 30)
+report      curators' report: fallbacks, out-of-scope questions, answers rated unhelpful
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import subprocess
 import sys
+import tempfile
+from pathlib import Path
 
 from bot import nlp, servers, sync, training
 
 
-def _serve(shell: bool, port: int, action_port: int) -> int:
+def _start_bot(port: int, action_port: int, web_port: int) -> tuple:
+    """Action server, Rasa server with every channel, and the widget's demo page;
+    the page's origin is let in unless CRMO_WEB_ORIGINS says otherwise."""
+    from bot.web import server as web
+
+    model = training.ensure_model()
+    logs = Path(tempfile.mkdtemp(prefix="crmo-logs-"))
+    origins = f"http://127.0.0.1:{web_port}, http://localhost:{web_port}"
+    env = {"CRMO_WEB_ORIGINS": os.environ.get("CRMO_WEB_ORIGINS") or origins}
+    actions = servers.start_action_server(action_port, logs / "action-server.log")
+    try:
+        rasa = servers.start_rasa_server(model, actions.url, port, logs / "rasa-server.log", env=env)
+    except BaseException:
+        actions.stop()
+        raise
+    page = web.start(web_port, rasa.url)
+    print(f"Website chat (demo page): {page.url}/", flush=True)
+    print(f"REST channel: POST {rasa.url}/webhooks/rest/webhook", flush=True)
+    print(f"Logs: {logs}", flush=True)
+    return actions, rasa, page
+
+
+def _serve(console: bool, port: int, action_port: int, web_port: int) -> int:
+    """`run`: the terminal chat (Rasa's own console) next to the website chat;
+    `serve`: the servers alone, until Ctrl-C."""
+    actions, rasa, page = _start_bot(port, action_port, web_port)
+    try:
+        if console:
+            import asyncio
+            import uuid
+
+            from rasa.core.channels.console import record_messages
+
+            print("Type your question (/stop to end).", flush=True)
+            asyncio.run(record_messages(server_url=rasa.url, sender_id=uuid.uuid4().hex))
+        else:
+            rasa.process.wait()
+        return 0
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        page.stop()
+        rasa.stop()
+        actions.stop()
+
+
+def _shell(port: int, action_port: int) -> int:
+    """The real `rasa shell`, with the action server beside it."""
     model = training.ensure_model()
     actions = servers.start_action_server(action_port)
-    print(f"Action server on {actions.url}", flush=True)
-    endpoints = servers.endpoints_for(actions.url)
     try:
-        args = servers.rasa_args("shell" if shell else "run", model, endpoints, port)
-        if not shell:
-            print(f"REST channel: POST http://127.0.0.1:{port}/webhooks/rest/webhook", flush=True)
+        args = servers.rasa_args("shell", model, servers.endpoints_for(actions.url), port)
         return subprocess.call([sys.executable, "-m", *args], cwd=servers.PROJECT, env=servers.child_env())
     except KeyboardInterrupt:
         return 0
@@ -43,11 +92,21 @@ def main(argv: list) -> int:
     commands.add_parser("sync").add_argument("--check", action="store_true")
     commands.add_parser("check")
     commands.add_parser("train").add_argument("--force", action="store_true")
-    for name in ("run", "serve"):
+    for name in ("run", "serve", "shell"):
         sub = commands.add_parser(name)
         sub.add_argument("--port", type=int, default=5005)
         sub.add_argument("--action-port", type=int, default=5055)
+        if name != "shell":
+            sub.add_argument("--web-port", type=int, default=8080)
     commands.add_parser("bench").add_argument("--messages", type=int, default=400)
+    prod = servers.PROJECT / "endpoints.prod.yml"
+    forget_cmd = commands.add_parser("forget")
+    forget_cmd.add_argument("--days", type=int, help="retention period (default: $CRMO_RETENTION_DAYS, else 30)")
+    forget_cmd.add_argument("--endpoints", default=prod, help="the tracker store's configuration")
+    report_cmd = commands.add_parser("report")
+    report_cmd.add_argument("--days", type=int, help="only events of the last N days")
+    report_cmd.add_argument("--endpoints", default=prod, help="the tracker store's configuration")
+    report_cmd.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
 
     if args.command == "build-nlp":
@@ -68,11 +127,21 @@ def main(argv: list) -> int:
     elif args.command == "train":
         training.ensure_model(force=args.force)
     elif args.command in ("run", "serve"):
-        return _serve(args.command == "run", args.port, args.action_port)
+        return _serve(args.command == "run", args.port, args.action_port, args.web_port)
+    elif args.command == "shell":
+        return _shell(args.port, args.action_port)
     elif args.command == "bench":
         from bot.bench import main as bench
 
         return bench(args.messages)
+    elif args.command == "forget":
+        from bot.retention import command as forget
+
+        return forget(args.days, args.endpoints)
+    elif args.command == "report":
+        from bot.curation import command as report
+
+        return report(args.days, args.endpoints, args.json)
     return 0
 
 

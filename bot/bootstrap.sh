@@ -11,6 +11,17 @@ LOCK=requirements.lock
 UV_VERSION=0.13.9
 STAMP="$VENV/.installed-lock"
 want="$(sha256sum "$LOCK" | cut -d' ' -f1)"
+
+# The website widget's one dependency, socket.io-client, from the npm lock file.
+WEB=bot/web
+web_want="$(sha256sum "$WEB/package-lock.json" | cut -d' ' -f1)"
+if [ "$(cat "$WEB/node_modules/.installed-lock" 2>/dev/null)" != "$web_want" ]; then
+  command -v npm >/dev/null 2>&1 || {
+    echo "ERROR: npm is needed for the website widget (apt-get install nodejs npm)." >&2; exit 1; }
+  npm ci --prefix "$WEB" --no-audit --no-fund --loglevel=error
+  echo "$web_want" > "$WEB/node_modules/.installed-lock"
+fi
+
 if [ -x "$VENV/bin/python" ] && [ "$(cat "$STAMP" 2>/dev/null)" = "$want" ]; then
   exit 0
 fi

@@ -1,5 +1,6 @@
 """Runs Rasa's own command line (`python -m bot.rasa_runtime run ...`) with
-three fixes for the pinned Rasa 3.6.21.
+three fixes for the pinned Rasa 3.6.21, and the shell's channel replaced by
+one that shows citations as plain text with full URLs (bot/channels/rest.py).
 
 When the action server cannot be reached or fails, Rasa logs the error and
 sends nothing: a parent would be left with silence. Here the user gets a plain
@@ -29,8 +30,10 @@ from typing import Any, Dict, Optional, Type
 
 from jsonschema import exceptions, validators
 from rasa.core.actions.action import ActionExecutionRejection, RemoteAction, create_bot_utterance
+from rasa.core.channels import BUILTIN_CHANNELS
 from rasa.shared.core.events import Event
 
+from bot.channels.rest import ShellInput
 from bot.knowledge import knowledge
 
 logger = logging.getLogger(__name__)
@@ -81,6 +84,7 @@ async def run_remote_action(self: RemoteAction, output_channel: Any, nlg: Any, t
 
 
 def install() -> None:
+    BUILTIN_CHANNELS[ShellInput.name()] = ShellInput
     RemoteAction.run = run_remote_action
     RemoteAction._validate_action_result = validate_action_result
     Event.resolve_by_type = staticmethod(resolve_by_type)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -15,7 +16,7 @@ import time
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, List, Optional, Sequence
+from typing import Dict, Iterator, List, Optional, Sequence
 
 import yaml
 
@@ -39,8 +40,16 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def child_env() -> dict:
-    return {**os.environ, **QUIET_ENV, **SERVER_ENV}
+def credential_variables(path: Path = PROJECT / "credentials.yml") -> List[str]:
+    """The ${VARIABLES} that credentials.yml reads."""
+    return sorted(set(re.findall(r"\$\{(\w+)\}", path.read_text())))
+
+
+def child_env(extra: Optional[Dict[str, str]] = None) -> dict:
+    """The environment of a server: a channel variable that is not set is left
+    empty (so its channel stays off) instead of stopping Rasa at start-up."""
+    unset = {name: "" for name in credential_variables()}
+    return {**unset, **os.environ, **QUIET_ENV, **SERVER_ENV, **(extra or {})}
 
 
 @dataclass
@@ -132,20 +141,26 @@ def rasa_args(command: str, model: Path, endpoints: Path, port: int) -> List[str
 
 
 def start_rasa_server(
-    model: Path, action_url: str, port: int, log: Optional[Path] = None, timeout: float = 240
+    model: Path,
+    action_url: str,
+    port: int,
+    log: Optional[Path] = None,
+    timeout: float = 240,
+    env: Optional[Dict[str, str]] = None,
 ) -> Server:
     args = rasa_args("run", model, endpoints_for(action_url), port)
-    return wait_until_up(_spawn("Rasa server", args, port, log), "/", timeout)
+    return wait_until_up(_spawn("Rasa server", args, port, log, child_env(env)), "/", timeout)
 
 
 @contextlib.contextmanager
-def running_bot(model: Path, log_dir: Optional[Path] = None) -> Iterator[tuple]:
-    """An action server and a Rasa server on free loopback ports, stopped on exit."""
+def running_bot(model: Path, log_dir: Optional[Path] = None, env: Optional[Dict[str, str]] = None) -> Iterator[tuple]:
+    """An action server and a Rasa server on free loopback ports, stopped on exit;
+    `env` adds to the Rasa server's environment (channel settings)."""
     logs = log_dir or Path(tempfile.mkdtemp(prefix="crmo-logs-"))
     logs.mkdir(parents=True, exist_ok=True)
     actions = start_action_server(free_port(), logs / "action-server.log")
     try:
-        rasa = start_rasa_server(model, actions.url, free_port(), logs / "rasa-server.log")
+        rasa = start_rasa_server(model, actions.url, free_port(), logs / "rasa-server.log", env=env)
         try:
             yield rasa, actions
         finally:

@@ -4,6 +4,7 @@ nothing changed) and one action server + Rasa server pair serves every live test
 from __future__ import annotations
 
 import json
+import os
 import sys
 import urllib.request
 from pathlib import Path
@@ -15,6 +16,7 @@ PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT))
 
 from bot import servers, training  # noqa: E402
+from tests import standins  # noqa: E402
 
 ARTIFACTS = PROJECT / "tests" / "artifacts"
 
@@ -24,10 +26,48 @@ def model() -> Path:
     return training.ensure_model()
 
 
+SLACK_SECRET = "test-signing-secret"
+TELEGRAM_TOKEN = "123456789:test-token-not-real"
+TELEGRAM_USER = "crmo_test_bot"
+TELEGRAM_SECRET = "test-webhook-secret"
+
+
 @pytest.fixture(scope="session")
-def live_bot(model: Path):
-    """(rasa server, action server), both on loopback ports."""
-    with servers.running_bot(model, ARTIFACTS / "logs") as pair:
+def web_port() -> int:
+    """The port of the widget's page: the Rasa server lets this origin in."""
+    return servers.free_port()
+
+
+@pytest.fixture(scope="session")
+def slack_api():
+    api = standins.slack_web_api()
+    yield api
+    api.stop()
+
+
+@pytest.fixture(scope="session")
+def telegram_api():
+    api = standins.telegram_bot_api(TELEGRAM_USER)
+    yield api
+    api.stop()
+
+
+@pytest.fixture(scope="session")
+def live_bot(model: Path, web_port: int, slack_api, telegram_api):
+    """(rasa server, action server), both on loopback ports, with every channel on:
+    Slack and Telegram talk to the stand-ins of their APIs."""
+    env = {
+        "CRMO_WEB_ORIGINS": f"http://127.0.0.1:{web_port}, http://localhost:{web_port}",
+        "SLACK_TOKEN": "xoxb-test-token",
+        "SLACK_SIGNING_SECRET": SLACK_SECRET,
+        "SLACK_API_URL": f"{slack_api.url}/api/",
+        "TELEGRAM_TOKEN": TELEGRAM_TOKEN,
+        "TELEGRAM_VERIFY": TELEGRAM_USER,
+        "TELEGRAM_WEBHOOK_URL": "https://crmo.example.org/webhooks/telegram/webhook",
+        "TELEGRAM_SECRET_TOKEN": TELEGRAM_SECRET,
+        "TELEGRAM_API_URL": telegram_api.url,
+    }
+    with servers.running_bot(model, ARTIFACTS / "logs", env=env) as pair:
         yield pair
 
 
@@ -52,3 +92,43 @@ def chat(live_bot) -> Callable[[str, str], List[dict]]:
         return messages
 
     return send
+
+
+# Throwaway PostgreSQL and Redis (bot/services.py) for the production profile,
+# endpoints.prod.yml: one of each per test session, started on first use.
+# Rasa's tracker store module triggers SQLAlchemy's 2.0 notice on import.
+os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    from bot import services
+
+    with services.postgres() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def redis():
+    from bot import services
+
+    with services.redis() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def prod_env(postgres, redis) -> dict:
+    """Every variable endpoints.prod.yml reads (Rasa expands the whole file)."""
+    return {**postgres.env(), **redis.env(), "ACTION_SERVER_URL": "http://127.0.0.1:5055/webhook"}
+
+
+@pytest.fixture
+def prod_db(postgres, prod_env, monkeypatch) -> dict:
+    """A fresh, empty tracker store database for one test; the environment (here
+    and for subprocesses given it) points endpoints.prod.yml at it."""
+    import uuid
+
+    env = {**prod_env, **postgres.create_database(f"test_{uuid.uuid4().hex[:12]}")}
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    return env

@@ -56,11 +56,11 @@ def test_every_cited_reference_has_a_pmid_or_doi_and_a_link():
 def test_short_citation_has_the_documented_form():
     refs = load().references
     assert (
-        refs["khanna2009"].short() == "Khanna G et al., Radiographics 2009 - https://pubmed.ncbi.nlm.nih.gov/19605663/"
+        refs["khanna2009"].short() == "[Khanna G et al., Radiographics 2009](https://pubmed.ncbi.nlm.nih.gov/19605663/)"
     )
-    assert refs["cox2018"].short().startswith("Cox AJ & Ferguson PJ, Curr Opin Rheumatol 2018 - https://doi.org/")
-    assert refs["jurik2004"].short().startswith("Jurik AG, Semin Musculoskelet Radiol 2004")
-    assert refs["leerling2024"].short().startswith("Leerling AT et al., Ann Rheum Dis 2024")
+    assert refs["cox2018"].short().startswith("[Cox AJ & Ferguson PJ, Curr Opin Rheumatol 2018](https://doi.org/")
+    assert refs["jurik2004"].short().startswith("[Jurik AG, Semin Musculoskelet Radiol 2004")
+    assert refs["leerling2024"].short().startswith("[Leerling AT et al., Ann Rheum Dis 2024")
 
 
 @pytest.mark.parametrize(

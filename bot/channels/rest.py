@@ -1,13 +1,19 @@
 """Rasa's REST channel with its input checked: a body that is not a JSON object
-with a text `sender` and a text `message` gets a 400 instead of a server error."""
+with a text `sender` and a text `message` gets a 400 instead of a server error.
+Its replies, like those of the Rasa shell that reads them, are plain text with
+full URLs (render.py)."""
 
 from __future__ import annotations
 
 from typing import Any, Dict, Optional
 
+from rasa.core.channels.console import CmdlineInput
 from rasa.core.channels.rest import RestInput
+from sanic import Blueprint
 from sanic.exceptions import InvalidUsage as BadRequest  # a 400 in the Sanic that Rasa 3.6 pins
 from sanic.request import Request
+
+from bot.channels.output import Handler, rendering
 
 MAX_SENDER_LENGTH = 128
 
@@ -43,3 +49,13 @@ class CheckedRestInput(RestInput):
     def get_metadata(self, request: Request) -> Optional[Dict[str, Any]]:
         metadata = _body(request).get("metadata")
         return metadata if isinstance(metadata, dict) else None
+
+    def blueprint(self, on_new_message: Handler) -> Blueprint:
+        return super().blueprint(rendering(on_new_message, "plain"))
+
+
+class ShellInput(CmdlineInput):
+    """The channel behind `rasa shell` (bot/rasa_runtime.py puts it in place)."""
+
+    def blueprint(self, on_new_message: Handler) -> Blueprint:
+        return super().blueprint(rendering(on_new_message, "plain"))

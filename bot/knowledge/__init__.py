@@ -50,13 +50,14 @@ class Reference:
         return self.url
 
     def short(self) -> str:
-        """`Khanna G et al., Radiographics 2009 - <link>`: the form shown under an answer."""
+        """`[Khanna G et al., Radiographics 2009](<link>)`: the form shown under an
+        answer, a link that each channel renders its own way (bot/channels/render.py)."""
         names = [n.strip() for n in self.authors.replace(" et al", ", et al").split(",") if n.strip()]
         if len(names) == 2 and names[1] != "et al":
             who = f"{names[0]} & {names[1]}"
         else:
             who = names[0] + (" et al." if len(names) > 1 else "")
-        return f"{who}, {self.journal} {self.year} - {self.link}"
+        return f"[{who}, {self.journal} {self.year}]({self.link})"
 
     def full(self) -> str:
         ids = []
