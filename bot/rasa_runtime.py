@@ -19,6 +19,10 @@ Measured with pyinstrument on a full turn (NLU, policies, custom action):
   is remembered per event name (unknown names still go to Rasa's lookup).
 
 Both behave as Rasa's own code does: tests/test_rasa_runtime.py checks them.
+
+The SQL tracker store's connections are checked before use (SQLAlchemy's
+`pool_pre_ping`): after a PostgreSQL restart, Rasa would otherwise fail the
+next message on each pooled connection that the restart closed.
 tests/test_action_server_down.py checks the apology with real servers."""
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from functools import lru_cache
 from typing import Any, Dict, Optional, Type
 
 from jsonschema import exceptions, validators
+from rasa.core import tracker_store
 from rasa.core.actions.action import ActionExecutionRejection, RemoteAction, create_bot_utterance
 from rasa.core.channels import BUILTIN_CHANNELS
 from rasa.shared.core.events import Event
@@ -42,6 +47,7 @@ _rasa_remote_run = RemoteAction.run
 _rasa_validation = RemoteAction._validate_action_result
 _rasa_resolve_by_type = Event.resolve_by_type
 _event_classes: Dict[str, Type[Event]] = {}
+_rasa_engine_kwargs = tracker_store.create_engine_kwargs
 
 
 @lru_cache(maxsize=1)
@@ -68,6 +74,10 @@ def resolve_by_type(type_name: str, default: Optional[Type[Event]] = None) -> Op
     return found
 
 
+def engine_kwargs(url: Any) -> Dict[str, Any]:
+    return {**_rasa_engine_kwargs(url), "pool_pre_ping": True}
+
+
 def apology() -> Dict[str, Any]:
     messages = knowledge().messages
     return {"text": f"{messages['action_unavailable']}\n{messages['consult']}"}
@@ -88,6 +98,7 @@ def install() -> None:
     RemoteAction.run = run_remote_action
     RemoteAction._validate_action_result = validate_action_result
     Event.resolve_by_type = staticmethod(resolve_by_type)
+    tracker_store.create_engine_kwargs = engine_kwargs
 
 
 def main() -> None:

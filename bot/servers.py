@@ -122,8 +122,14 @@ def endpoints_for(action_url: str, base: Path = PROJECT / "endpoints.yml") -> Pa
     return Path(name)
 
 
-def rasa_args(command: str, model: Path, endpoints: Path, port: int) -> List[str]:
-    """`rasa run` or `rasa shell` (through bot.rasa_runtime), on loopback."""
+PROD_ENDPOINTS = PROJECT / "endpoints.prod.yml"
+
+
+def rasa_args(command: str, model: Path, endpoints: Path, port: int, api_token: str = "") -> List[str]:
+    """`rasa run` or `rasa shell` (through bot.rasa_runtime), on loopback. Rasa's
+    HTTP API (conversations, model, ...) stays off unless a token is given,
+    and then every call to it needs that token."""
+    api = ["--enable-api", "--auth-token", api_token] if api_token else []
     return [
         "bot.rasa_runtime",
         command,
@@ -137,19 +143,33 @@ def rasa_args(command: str, model: Path, endpoints: Path, port: int) -> List[str
         "127.0.0.1",
         "--port",
         str(port),
+        *api,
     ]
 
 
-def start_rasa_server(
+def start_rasa_server(*args: object, timeout: float = 240, **kwargs: object) -> Server:
+    return wait_until_up(spawn_rasa_server(*args, **kwargs), "/", timeout)  # type: ignore[arg-type]
+
+
+def spawn_rasa_server(
     model: Path,
     action_url: str,
     port: int,
     log: Optional[Path] = None,
-    timeout: float = 240,
     env: Optional[Dict[str, str]] = None,
+    profile: str = "default",
 ) -> Server:
-    args = rasa_args("run", model, endpoints_for(action_url), port)
-    return wait_until_up(_spawn("Rasa server", args, port, log, child_env(env)), "/", timeout)
+    """`profile` "prod" reads endpoints.prod.yml: the stores and the action
+    server's address from the environment (DB_*, REDIS_*, ACTION_SERVER_URL)."""
+    env = dict(env or {})
+    if profile == "prod":
+        env.setdefault("ACTION_SERVER_URL", f"{action_url}/webhook")
+        endpoints = PROD_ENDPOINTS
+    else:
+        endpoints = endpoints_for(action_url)
+    full_env = child_env(env)
+    args = rasa_args("run", model, endpoints, port, full_env.get("CRMO_API_TOKEN", ""))
+    return _spawn(f"Rasa server :{port}", args, port, log, full_env)
 
 
 @contextlib.contextmanager

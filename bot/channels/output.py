@@ -1,17 +1,26 @@
-"""Puts every channel's outgoing messages through the renderer.
+"""Every channel's message handler goes through `handled`: it renders what the
+bot sends in the channel's style, and answers with an apology when a message
+could not be processed at all.
 
 Rasa's REST channel builds its output collector inside its request handler, so
 the only hook common to every channel is the message on its way in: its output
-channel is wrapped here, and whatever the bot then sends is rendered first."""
+channel is wrapped here, and whatever the bot then sends is rendered first.
+
+When the conversation store or the lock store cannot be reached, Rasa raises
+before anything is sent; the REST channel then returns an empty list, the
+others nothing. Here the user is told that the message did not get through."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any, Awaitable, Callable, Dict
 
 from rasa.core.channels.channel import OutputChannel, UserMessage
 
 from bot.channels.render import render_message
+from bot.knowledge import knowledge
 
+logger = logging.getLogger(__name__)
 Handler = Callable[[UserMessage], Awaitable[Any]]
 
 
@@ -32,10 +41,20 @@ class RenderedOutput(OutputChannel):
         return getattr(self.inner, attribute)
 
 
-def rendering(on_new_message: Handler, style: str) -> Handler:
+def not_processed() -> Dict[str, Any]:
+    messages = knowledge().messages
+    return {"text": f"{messages['message_not_processed']}\n{messages['consult']}"}
+
+
+def handled(on_new_message: Handler, style: str) -> Handler:
     async def handle(message: UserMessage) -> Any:
         if not isinstance(message.output_channel, RenderedOutput):
             message.output_channel = RenderedOutput(message.output_channel, style)
-        return await on_new_message(message)
+        try:
+            return await on_new_message(message)
+        except Exception as error:
+            # No message text here: logs must not hold what families write.
+            logger.error("A %s message was not processed: %s: %s", style, type(error).__name__, error)
+            await message.output_channel.send_response(message.sender_id, not_processed())
 
     return handle

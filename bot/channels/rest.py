@@ -13,7 +13,7 @@ from sanic import Blueprint
 from sanic.exceptions import InvalidUsage as BadRequest  # a 400 in the Sanic that Rasa 3.6 pins
 from sanic.request import Request
 
-from bot.channels.output import Handler, rendering
+from bot.channels.output import Handler, handled
 
 MAX_SENDER_LENGTH = 128
 
@@ -51,11 +51,11 @@ class CheckedRestInput(RestInput):
         return metadata if isinstance(metadata, dict) else None
 
     def blueprint(self, on_new_message: Handler) -> Blueprint:
-        return super().blueprint(rendering(on_new_message, "plain"))
+        return super().blueprint(handled(on_new_message, "plain"))
 
 
 class ShellInput(CmdlineInput):
     """The channel behind `rasa shell` (bot/rasa_runtime.py puts it in place)."""
 
     def blueprint(self, on_new_message: Handler) -> Blueprint:
-        return super().blueprint(rendering(on_new_message, "plain"))
+        return super().blueprint(handled(on_new_message, "plain"))

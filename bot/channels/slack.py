@@ -25,7 +25,7 @@ from sanic.request import Request
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.channels.disabled import off_blueprint
-from bot.channels.output import Handler, rendering
+from bot.channels.output import Handler, handled
 
 logger = logging.getLogger(__name__)
 SLACK_API = "https://slack.com/api/"
@@ -131,7 +131,7 @@ class SlackChannel(SlackInput):
     def blueprint(self, on_new_message: Handler) -> Blueprint:
         if not self.configured:
             return off_blueprint("slack_webhook", "Slack")
-        return super().blueprint(rendering(on_new_message, "slack"))
+        return super().blueprint(handled(on_new_message, "slack"))
 
 
 def _event_id(request: Request) -> Optional[str]:

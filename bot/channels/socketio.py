@@ -29,7 +29,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
-from bot.channels.output import Handler, RenderedOutput
+from bot.channels.output import Handler, handled
 
 logger = logging.getLogger(__name__)
 SESSION_ID = re.compile(r"[0-9a-f]{32}")
@@ -65,6 +65,7 @@ class WebChatInput(SocketIOInput):
     allowed_origins: Optional[List[str]] = None
 
     def blueprint(self, on_new_message: Handler) -> Blueprint:
+        on_new_message = handled(on_new_message, "web")
         sio = AsyncServer(async_mode="sanic", cors_allowed_origins=self.allowed_origins)
         self.sio = sio
         blueprint = SocketBlueprint(sio, self.socketio_path, "socketio_webhook", __name__)
@@ -100,11 +101,10 @@ class WebChatInput(SocketIOInput):
             if not isinstance(text, str) or not text.strip():
                 return
             metadata = data.get(self.metadata_key)
-            output = RenderedOutput(SocketIOOutput(sio, self.bot_message_evt), "web")
             await on_new_message(
                 UserMessage(
                     text[:MAX_MESSAGE_LENGTH],
-                    output,
+                    SocketIOOutput(sio, self.bot_message_evt),
                     session_id,
                     input_channel=self.name(),
                     metadata=metadata if isinstance(metadata, dict) else None,

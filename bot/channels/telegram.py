@@ -28,7 +28,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.channels.disabled import off_blueprint
-from bot.channels.output import Handler
+from bot.channels.output import Handler, handled
 from bot.channels.render import telegram_parts
 
 logger = logging.getLogger(__name__)
@@ -101,7 +101,7 @@ class TelegramChannel(TelegramInput):
     def blueprint(self, on_new_message: Handler) -> Blueprint:
         if not self.access_token:
             return off_blueprint("telegram_webhook", "Telegram")
-        blueprint = super().blueprint(start_as_greeting(on_new_message))
+        blueprint = super().blueprint(handled(start_as_greeting(on_new_message), "telegram"))
 
         @blueprint.middleware("request")
         async def check_secret(request: Request) -> Optional[HTTPResponse]:

@@ -1,0 +1,172 @@
+"""The production profile with the real services: two Rasa servers sharing a
+PostgreSQL tracker store and a Redis lock store, one action server; then the
+faults a deployment meets (a server, PostgreSQL, Redis or the action server
+going away) and what a family sees meanwhile."""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import List, Optional
+
+import jwt
+import pytest
+
+from bot import servers
+from bot.cluster import running_cluster
+from bot.knowledge import knowledge
+from tests.conftest import ARTIFACTS, post_json
+
+API_TOKEN = "test-api-token"
+JWT_KEY = "test-jwt-key"
+FIRST_SOURCES = ("34202154", "29080202", "10.1007/s11926-020-00928-1")  # what_is_crmo's sources
+PRIVATE = "zebrafinch"  # a word that only the tests' messages contain
+
+
+@pytest.fixture(scope="module")
+def cluster(model: Path, postgres, redis, prod_env):
+    env = {"CRMO_API_TOKEN": API_TOKEN, "CRMO_WEB_JWT_KEY": JWT_KEY}
+    store = {**prod_env, **postgres.create_database("cluster")}
+    with running_cluster(model, store, count=2, log_dir=ARTIFACTS / "cluster", env=env) as running:
+        yield running
+
+
+def say(server: servers.Server, sender: str, text: str) -> List[str]:
+    status, messages = post_json(f"{server.url}/webhooks/rest/webhook", {"sender": sender, "message": text})
+    assert status == 200, messages
+    return [m.get("text", "") for m in messages]
+
+
+def tracker(server: servers.Server, sender: str) -> dict:
+    url = f"{server.url}/conversations/{sender}/tracker?token={API_TOKEN}"
+    with urllib.request.urlopen(url, timeout=30) as response:
+        return json.loads(response.read())
+
+
+def test_a_follow_up_on_the_other_server_cites_the_first_answer(cluster):
+    a, b = cluster.rasa
+    sender = uuid.uuid4().hex
+    assert any("osteomyelitis" in t for t in say(a, sender, "what is crmo"))
+    cited = "\n".join(say(b, sender, "where is that from?"))
+    assert all(source in cited for source in FIRST_SOURCES)
+
+
+def test_one_senders_messages_to_both_servers_are_handled_one_at_a_time(cluster):
+    a, b = cluster.rasa
+    sender = uuid.uuid4().hex
+    texts = [f"is crmo contagious {n} {PRIVATE}" for n in range(12)]
+    with ThreadPoolExecutor(len(texts)) as pool:
+        replies = list(pool.map(lambda n: say((a, b)[n % 2], sender, texts[n]), range(len(texts))))
+    assert all(any("doctor" in t for t in reply) for reply in replies)
+
+    events = tracker(a, sender)["events"]
+    said = [e["text"] for e in events if e["event"] == "user"]
+    assert sorted(said) == sorted(texts)  # none lost, none twice
+    # Each message's turn ends (action_listen) before the next message starts.
+    for index, event in enumerate(events):
+        if event["event"] == "user" and index > 0:
+            before = [e for e in events[:index] if e["event"] == "action"][-1]
+            assert before["name"] == "action_listen", events[index - 3 : index + 1]
+    answers = [e for e in events if e["event"] == "bot" and "doctor" in (e.get("text") or "")]
+    assert len(answers) == len(texts)
+
+
+def test_the_history_survives_a_server_restart(cluster):
+    sender = uuid.uuid4().hex
+    say(cluster.rasa[0], sender, "what is crmo")
+    restarted = cluster.restart(0)
+    cited = "\n".join(say(restarted, sender, "where is that from?"))
+    assert all(source in cited for source in FIRST_SOURCES)
+    assert [e["text"] for e in tracker(restarted, sender)["events"] if e["event"] == "user"] == [
+        "what is crmo",
+        "where is that from?",
+    ]
+
+
+def test_a_postgresql_restart_is_survived(cluster, postgres):
+    sender = uuid.uuid4().hex
+    say(cluster.rasa[0], sender, "what is crmo")
+    postgres.stop()
+    postgres.start()
+    for server in cluster.rasa:  # both servers' pooled connections were cut
+        cited = "\n".join(say(server, sender, "where is that from?"))
+        assert all(source in cited for source in FIRST_SOURCES)
+
+
+def test_a_message_while_redis_is_down_gets_an_error_reply(cluster, redis):
+    sender = uuid.uuid4().hex
+    redis.stop()
+    try:
+        reply = "\n".join(say(cluster.rasa[1], sender, "what is crmo"))
+    finally:
+        redis.start()
+    assert knowledge().messages["message_not_processed"] in reply
+    assert "doctor" in reply.splitlines()[-1]
+    assert any("osteomyelitis" in t for t in say(cluster.rasa[1], sender, "what is crmo"))
+
+
+def test_with_the_action_server_down_families_get_an_apology_then_answers_again(cluster):
+    sender = uuid.uuid4().hex
+    port = int(cluster.actions.url.rsplit(":", 1)[1])
+    cluster.actions.stop()
+    try:
+        reply = "\n".join(say(cluster.rasa[0], sender, "what is crmo"))
+    finally:
+        cluster.actions = servers.start_action_server(port, cluster.logs / "action-server-2.log")
+    assert knowledge().messages["action_unavailable"] in reply and "doctor" in reply
+    assert any("osteomyelitis" in t for t in say(cluster.rasa[0], sender, "what is crmo"))
+
+
+def test_the_http_api_needs_the_token(cluster):
+    url = f"{cluster.rasa[0].url}/conversations/{uuid.uuid4().hex}/tracker"
+    for attempt in (url, f"{url}?token=wrong"):
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(attempt, timeout=10)
+        assert refused.value.code == 401
+
+
+def test_the_http_api_is_off_unless_asked_for(live_bot):
+    rasa, _ = live_bot
+    for path in ("/conversations/someone/tracker", "/status", "/model/parse"):
+        with pytest.raises(urllib.error.HTTPError) as missing:
+            urllib.request.urlopen(f"{rasa.url}{path}", timeout=10)
+        assert missing.value.code in (404, 405)
+
+
+def test_the_rest_webhook_sends_no_cors_grant_to_other_sites(live_bot):
+    rasa, _ = live_bot
+    request = urllib.request.Request(
+        f"{rasa.url}/webhooks/rest/webhook",
+        method="OPTIONS",
+        headers={"Origin": "https://evil.example.com", "Access-Control-Request-Method": "POST"},
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        assert "Access-Control-Allow-Origin" not in response.headers
+
+
+def _socket_connect(url: str, auth: Optional[dict]) -> str:
+    """Engine.IO long-polling by hand: open a session, ask to join the default
+    namespace, read the answer ("40..." admitted, "44..." refused)."""
+    opened = urllib.request.urlopen(f"{url}/socket.io/?EIO=4&transport=polling", timeout=10).read().decode()
+    session = json.loads(opened[1:])["sid"]
+    endpoint = f"{url}/socket.io/?EIO=4&transport=polling&sid={session}"
+    packet = "40" + (json.dumps(auth) if auth else "")
+    urllib.request.urlopen(urllib.request.Request(endpoint, data=packet.encode()), timeout=10).read()
+    return urllib.request.urlopen(endpoint, timeout=10).read().decode()
+
+
+def test_the_widget_channel_can_require_a_jwt(cluster):
+    url = cluster.rasa[0].url
+    assert _socket_connect(url, None).startswith("44")
+    assert _socket_connect(url, {"token": jwt.encode({"sub": "x"}, "another-key", algorithm="HS256")}).startswith("44")
+    assert _socket_connect(url, {"token": jwt.encode({"sub": "x"}, JWT_KEY, algorithm="HS256")}).startswith("40")
+
+
+def test_info_logs_hold_no_message_text(cluster):
+    logs = [*cluster.logs.glob("*.log")]
+    assert len(logs) >= 3
+    for log in logs:
+        assert PRIVATE not in log.read_text(errors="replace"), log
