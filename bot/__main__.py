@@ -5,9 +5,12 @@ sync        rewrite the Rasa files derived from the knowledge base
 check       validate the knowledge base and print each answer's reading grade
 train       train the model when data or config changed (--force: always)
 run         the assistant: chat in the terminal, and the website chat on :8080
-serve       the same servers without the terminal chat (widget, REST, Slack, Telegram)
+serve       the same servers without the terminal chat (widget, REST, Slack, Telegram);
+            --profile prod: one Rasa server on endpoints.prod.yml (README, "Production")
+actions     the action server alone (production: one per deployment)
 shell       action server + the real `rasa shell`
 bench       NLU accuracy, latency, throughput, memory and training time
+bench-prod  the production profile (2 Rasa servers, PostgreSQL, Redis) under 10/50/100 users
 forget      delete conversations idle longer than the retention period (CRMO_RETENTION_DAYS, 30)
 report      curators' report: fallbacks, out-of-scope questions, answers rated unhelpful
 """
@@ -70,6 +73,31 @@ def _serve(console: bool, port: int, action_port: int, web_port: int) -> int:
         actions.stop()
 
 
+def _serve_prod(port: int, host: str) -> int:
+    """One Rasa server of the production profile: stores and action server from
+    the environment (endpoints.prod.yml); start as many as needed, anywhere."""
+    model = training.ensure_model()
+    rasa = servers.start_rasa_server(model, "", port, profile="prod", host=host)
+    print(f"Rasa server (production profile) on {host}:{port}", flush=True)
+    try:
+        return rasa.process.wait()
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        rasa.stop()
+
+
+def _actions(port: int, host: str) -> int:
+    actions = servers.start_action_server(port, host=host)
+    print(f"Action server on {host}:{port}", flush=True)
+    try:
+        return actions.process.wait()
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        actions.stop()
+
+
 def _shell(port: int, action_port: int) -> int:
     """The real `rasa shell`, with the action server beside it."""
     model = training.ensure_model()
@@ -98,7 +126,14 @@ def main(argv: list) -> int:
         sub.add_argument("--action-port", type=int, default=5055)
         if name != "shell":
             sub.add_argument("--web-port", type=int, default=8080)
+        if name == "serve":
+            sub.add_argument("--profile", choices=("default", "prod"), default="default")
+            sub.add_argument("--host", default=servers.LOOPBACK, help="prod: the interface to listen on")
+    actions_cmd = commands.add_parser("actions")
+    actions_cmd.add_argument("--port", type=int, default=5055)
+    actions_cmd.add_argument("--host", default=servers.LOOPBACK)
     commands.add_parser("bench").add_argument("--messages", type=int, default=400)
+    commands.add_parser("bench-prod").add_argument("--users", default="10,50,100", help="comma-separated levels")
     prod = servers.PROJECT / "endpoints.prod.yml"
     forget_cmd = commands.add_parser("forget")
     forget_cmd.add_argument("--days", type=int, help="retention period (default: $CRMO_RETENTION_DAYS, else 30)")
@@ -126,14 +161,22 @@ def main(argv: list) -> int:
         return report([])
     elif args.command == "train":
         training.ensure_model(force=args.force)
+    elif args.command == "serve" and args.profile == "prod":
+        return _serve_prod(args.port, args.host)
     elif args.command in ("run", "serve"):
         return _serve(args.command == "run", args.port, args.action_port, args.web_port)
+    elif args.command == "actions":
+        return _actions(args.port, args.host)
     elif args.command == "shell":
         return _shell(args.port, args.action_port)
     elif args.command == "bench":
         from bot.bench import main as bench
 
         return bench(args.messages)
+    elif args.command == "bench-prod":
+        from bot.load import main as load
+
+        return load(tuple(int(n) for n in args.users.split(",")))
     elif args.command == "forget":
         from bot.retention import command as forget
 

@@ -21,6 +21,7 @@ from typing import Dict, Iterator, List, Optional, Sequence
 import yaml
 
 PROJECT = Path(__file__).resolve().parent.parent
+LOOPBACK = "127.0.0.1"
 # Library deprecation notices are for Rasa's maintainers, not for someone
 # chatting in the shell; Rasa's own warnings (UserWarning) still show.
 QUIET_ENV = {
@@ -103,10 +104,10 @@ def _spawn(name: str, args: Sequence[str], port: int, log: Optional[Path], env: 
     return Server(name, process, f"http://127.0.0.1:{port}", log)
 
 
-def start_action_server(port: int, log: Optional[Path] = None, timeout: float = 60) -> Server:
-    """rasa-sdk listens on every interface unless SANIC_HOST says otherwise: here
-    it listens on loopback only, next to the Rasa server that calls it."""
-    env = {"SANIC_HOST": "127.0.0.1", **child_env()}
+def start_action_server(port: int, log: Optional[Path] = None, timeout: float = 60, host: str = LOOPBACK) -> Server:
+    """rasa-sdk listens on every interface unless SANIC_HOST says otherwise: by
+    default it listens on loopback only, next to the Rasa server that calls it."""
+    env = {"SANIC_HOST": host, **child_env()}
     args = ["rasa_sdk", "--actions", "actions", "--port", str(port)]
     server = _spawn("action server", args, port, log, env)
     return wait_until_up(server, "/health", timeout)
@@ -125,8 +126,11 @@ def endpoints_for(action_url: str, base: Path = PROJECT / "endpoints.yml") -> Pa
 PROD_ENDPOINTS = PROJECT / "endpoints.prod.yml"
 
 
-def rasa_args(command: str, model: Path, endpoints: Path, port: int, api_token: str = "") -> List[str]:
-    """`rasa run` or `rasa shell` (through bot.rasa_runtime), on loopback. Rasa's
+def rasa_args(
+    command: str, model: Path, endpoints: Path, port: int, api_token: str = "", host: str = LOOPBACK
+) -> List[str]:
+    """`rasa run` or `rasa shell` (through bot.rasa_runtime), on loopback unless
+    `host` says otherwise. Rasa's
     HTTP API (conversations, model, ...) stays off unless a token is given,
     and then every call to it needs that token."""
     api = ["--enable-api", "--auth-token", api_token] if api_token else []
@@ -140,7 +144,7 @@ def rasa_args(command: str, model: Path, endpoints: Path, port: int, api_token: 
         "--credentials",
         str(PROJECT / "credentials.yml"),
         "--interface",
-        "127.0.0.1",
+        host,
         "--port",
         str(port),
         *api,
@@ -158,17 +162,19 @@ def spawn_rasa_server(
     log: Optional[Path] = None,
     env: Optional[Dict[str, str]] = None,
     profile: str = "default",
+    host: str = LOOPBACK,
 ) -> Server:
     """`profile` "prod" reads endpoints.prod.yml: the stores and the action
     server's address from the environment (DB_*, REDIS_*, ACTION_SERVER_URL)."""
     env = dict(env or {})
     if profile == "prod":
-        env.setdefault("ACTION_SERVER_URL", f"{action_url}/webhook")
+        if action_url:  # else ACTION_SERVER_URL comes from the environment
+            env.setdefault("ACTION_SERVER_URL", f"{action_url}/webhook")
         endpoints = PROD_ENDPOINTS
     else:
         endpoints = endpoints_for(action_url)
     full_env = child_env(env)
-    args = rasa_args("run", model, endpoints, port, full_env.get("CRMO_API_TOKEN", ""))
+    args = rasa_args("run", model, endpoints, port, full_env.get("CRMO_API_TOKEN", ""), host)
     return _spawn(f"Rasa server :{port}", args, port, log, full_env)
 
 

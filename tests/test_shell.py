@@ -1,13 +1,19 @@
-"""The README's run command in a real pseudo-terminal: `python -m bot run`
-(what `make run` calls after set-up) opens the Rasa shell, which answers
-"what is crmo" with a cited answer and the consult urge; Ctrl-C stops both
-the shell and the action server it started."""
+"""The terminal, in a real pseudo-terminal:
+
+- `python -m bot shell` runs the real `rasa shell` (with the action server);
+- `python -m bot run`, the README's run command, serves the website chat's
+  demo page and opens Rasa's console on the same Rasa server.
+
+Each answers "what is crmo" with a cited answer (plain text, full URL) and the
+consult urge; Ctrl-C stops everything it started."""
 
 from __future__ import annotations
 
 import re
 import sys
+import urllib.request
 from pathlib import Path
+from typing import List
 
 import pexpect
 
@@ -16,37 +22,67 @@ from bot.knowledge import knowledge
 from tests.conftest import ARTIFACTS, PROJECT
 
 
-def test_the_run_command_answers_in_the_rasa_shell(model: Path):
-    port, action_port = servers.free_port(), servers.free_port()
+def spawn(args: List[str], log_name: str) -> pexpect.spawn:
     (ARTIFACTS / "logs").mkdir(parents=True, exist_ok=True)
-    with open(ARTIFACTS / "logs" / "shell.log", "w") as log:
-        shell = pexpect.spawn(
-            sys.executable,
-            ["-m", "bot", "run", "--port", str(port), "--action-port", str(action_port)],
-            cwd=str(PROJECT),
-            env=servers.child_env(),
-            encoding="utf-8",
-            timeout=240,
-            dimensions=(50, 200),
-        )
-        shell.logfile_read = log
-        try:
-            shell.expect("Your input ->")
-            shell.sendline("what is crmo")
-            shell.expect(re.escape(knowledge().messages["consult"]), timeout=60)
-            answer = shell.before
-            assert "CRMO stands for chronic recurrent multifocal osteomyelitis" in answer
-            assert "https://pubmed.ncbi.nlm.nih.gov/34202154/" in answer
-            shell.expect("Was this answer helpful")
-        finally:
-            # Ctrl-C at Rasa's button prompt only cancels the prompt; a second one
-            # stops the shell, as it would for a person at the keyboard.
-            for _ in range(3):
-                shell.sendintr()
-                if shell.expect([pexpect.EOF, pexpect.TIMEOUT], timeout=20) == 0:
-                    break
-            shell.close(force=True)
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "bot", *args],
+        cwd=str(PROJECT),
+        env=servers.child_env(),
+        encoding="utf-8",
+        timeout=240,
+        dimensions=(50, 200),
+    )
+    child.logfile_read = open(ARTIFACTS / "logs" / log_name, "w")  # noqa: SIM115  # closed with the child
+    return child
+
+
+def ask_what_is_crmo(child: pexpect.spawn) -> None:
+    child.expect("Your input ->")
+    child.sendline("what is crmo")
+    child.expect(re.escape(knowledge().messages["consult"]), timeout=60)
+    answer = child.before
+    assert "CRMO stands for chronic recurrent multifocal osteomyelitis" in answer
+    assert "Children (Basel) 2021: https://pubmed.ncbi.nlm.nih.gov/34202154/" in answer
+    assert "](" not in answer  # plain text, not the web's markdown
+    child.expect("Was this answer helpful")
+
+
+def interrupt(child: pexpect.spawn) -> None:
+    # Ctrl-C at Rasa's button prompt only cancels the prompt; a second one
+    # stops the shell, as it would for a person at the keyboard.
+    for _ in range(3):
+        child.sendintr()
+        if child.expect([pexpect.EOF, pexpect.TIMEOUT], timeout=20) == 0:
+            break
+    child.close(force=True)
+    child.logfile_read.close()
+
+
+def test_the_rasa_shell_answers_with_a_citation(model: Path):
+    port, action_port = servers.free_port(), servers.free_port()
+    shell = spawn(["shell", "--port", str(port), "--action-port", str(action_port)], "shell.log")
+    try:
+        ask_what_is_crmo(shell)
+    finally:
+        interrupt(shell)
     assert not port_in_use(action_port), "the action server outlived the shell"
+
+
+def test_the_run_command_serves_the_website_chat_and_the_terminal_chat(model: Path):
+    ports = [servers.free_port() for _ in range(3)]
+    run = spawn(
+        ["run", "--port", str(ports[0]), "--action-port", str(ports[1]), "--web-port", str(ports[2])], "run.log"
+    )
+    try:
+        run.expect(r"Website chat \(demo page\): (http://127\.0\.0\.1:\d+)/")
+        page = urllib.request.urlopen(run.match.group(1) + "/", timeout=10).read().decode()
+        assert "<title>CRMO information" in page and "crmo-chat.js" in page
+        assert f'data-server="http://127.0.0.1:{ports[0]}"' in page
+        ask_what_is_crmo(run)
+    finally:
+        interrupt(run)
+    assert not any(port_in_use(p) for p in ports), "a server outlived the run command"
 
 
 def port_in_use(port: int) -> bool:
