@@ -3,7 +3,7 @@
 # model) and reuses what is already there.
 PY := .venv/bin/python
 
-.PHONY: run serve shell test bench train check lint lock setup test-services
+.PHONY: run serve shell test bench bench-prod forget report train check lint lock setup test-services
 
 run: setup  ## chat in the terminal; the website chat on http://127.0.0.1:8080/
 	$(PY) -m bot run
@@ -19,6 +19,15 @@ test: setup test-services  ## the whole test suite
 
 bench: setup  ## accuracy, latency, throughput, memory and training time
 	$(PY) -m bot bench
+
+bench-prod: setup test-services  ## the production profile (2 Rasa servers, PostgreSQL, Redis) under load
+	$(PY) -m bot bench-prod
+
+forget: setup  ## delete conversations idle longer than CRMO_RETENTION_DAYS (production profile)
+	$(PY) -m bot forget
+
+report: setup  ## curators' report: fallbacks, out-of-scope questions, unhelpful answers
+	$(PY) -m bot report
 
 train: setup
 	$(PY) -m bot train

@@ -21,7 +21,7 @@ from bot.knowledge import knowledge
 from tests.conftest import ARTIFACTS, post_json
 
 API_TOKEN = "test-api-token"
-JWT_KEY = "test-jwt-key"
+JWT_KEY = "test-jwt-key-for-the-widget-channel-only"  # 32+ bytes, as HS256 wants
 FIRST_SOURCES = ("34202154", "29080202", "10.1007/s11926-020-00928-1")  # what_is_crmo's sources
 PRIVATE = "zebrafinch"  # a word that only the tests' messages contain
 
@@ -160,8 +160,9 @@ def _socket_connect(url: str, auth: Optional[dict]) -> str:
 
 def test_the_widget_channel_can_require_a_jwt(cluster):
     url = cluster.rasa[0].url
+    other_key = "another-key-of-the-same-length-for-hs256"
     assert _socket_connect(url, None).startswith("44")
-    assert _socket_connect(url, {"token": jwt.encode({"sub": "x"}, "another-key", algorithm="HS256")}).startswith("44")
+    assert _socket_connect(url, {"token": jwt.encode({"sub": "x"}, other_key, algorithm="HS256")}).startswith("44")
     assert _socket_connect(url, {"token": jwt.encode({"sub": "x"}, JWT_KEY, algorithm="HS256")}).startswith("40")
 
 
