@@ -6,6 +6,9 @@ going away) and what a family sees meanwhile."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import urllib.request
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -171,3 +174,26 @@ def test_info_logs_hold_no_message_text(cluster):
     assert len(logs) >= 3
     for log in logs:
         assert PRIVATE not in log.read_text(errors="replace"), log
+
+
+def test_the_curators_report_lists_what_families_asked_through_the_servers(cluster):
+    """Conversations made through the live servers, read back from PostgreSQL."""
+    a, b = cluster.rasa
+    messages = knowledge().messages
+    sender = uuid.uuid4().hex
+    not_understood = "qwxz plorb vrrk"
+    assert any(messages["fallback"] in t for t in say(a, sender, not_understood))
+    unrelated = "give me a recipe for lasagne"
+    assert any(messages["out_of_scope"] in t for t in say(b, sender, unrelated))
+    say(a, sender, "how is crmo treated")
+    say(b, sender, "/feedback_unhelpful")
+
+    env = {**os.environ, **servers.child_env(cluster.env)}
+    command = [sys.executable, "-m", "bot", "report", "--json", "--days", "1"]
+    done = subprocess.run(command, cwd=servers.PROJECT, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert not_understood in [q["question"] for q in report["fallback"]]
+    assert unrelated in [q["question"] for q in report["out_of_scope"]]
+    treatment = next(u for u in report["unhelpful"] if u["topic"] == "treatment")
+    assert "how is crmo treated" in [q["question"] for q in treatment["questions"]]
