@@ -103,7 +103,8 @@ def _shell(port: int, action_port: int) -> int:
     model = training.ensure_model()
     actions = servers.start_action_server(action_port)
     try:
-        args = servers.rasa_args("shell", model, servers.endpoints_for(actions.url), port)
+        actions.temporary.append(servers.endpoints_for(actions.url))
+        args = servers.rasa_args("shell", model, actions.temporary[-1], port)
         return subprocess.call([sys.executable, "-m", *args], cwd=servers.PROJECT, env=servers.child_env())
     except KeyboardInterrupt:
         return 0

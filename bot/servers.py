@@ -14,7 +14,7 @@ import sys
 import tempfile
 import time
 import urllib.request
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, Iterator, List, Optional, Sequence
 
@@ -59,6 +59,7 @@ class Server:
     process: subprocess.Popen
     url: str
     log: Optional[Path]
+    temporary: List[Path] = field(default_factory=list)  # removed on stop
 
     def alive(self) -> bool:
         return self.process.poll() is None
@@ -71,6 +72,8 @@ class Server:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+        for path in self.temporary:
+            path.unlink(missing_ok=True)
 
     def log_tail(self, lines: int = 40) -> str:
         if not self.log or not self.log.exists():
@@ -175,7 +178,10 @@ def spawn_rasa_server(
         endpoints = endpoints_for(action_url)
     full_env = child_env(env)
     args = rasa_args("run", model, endpoints, port, full_env.get("CRMO_API_TOKEN", ""), host)
-    return _spawn(f"Rasa server :{port}", args, port, log, full_env)
+    server = _spawn(f"Rasa server :{port}", args, port, log, full_env)
+    if profile != "prod":
+        server.temporary.append(endpoints)
+    return server
 
 
 @contextlib.contextmanager
