@@ -9,6 +9,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 import urllib.request
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -21,7 +22,8 @@ import pytest
 from bot import servers
 from bot.cluster import running_cluster
 from bot.knowledge import knowledge
-from tests.conftest import ARTIFACTS, post_json
+from tests.conftest import ARTIFACTS, SLACK_SECRET, post_json
+from tests.test_slack import deliver, message_event, replies_to, signed, wait_for_replies
 
 API_TOKEN = "test-api-token"
 JWT_KEY = "test-jwt-key-for-the-widget-channel-only"  # 32+ bytes, as HS256 wants
@@ -30,8 +32,15 @@ PRIVATE = "zebrafinch"  # a word that only the tests' messages contain
 
 
 @pytest.fixture(scope="module")
-def cluster(model: Path, postgres, redis, prod_env):
-    env = {"CRMO_API_TOKEN": API_TOKEN, "CRMO_WEB_JWT_KEY": JWT_KEY}
+def cluster(model: Path, postgres, redis, prod_env, slack_api):
+    env = {
+        "CRMO_API_TOKEN": API_TOKEN,
+        "CRMO_WEB_JWT_KEY": JWT_KEY,
+        "SLACK_TOKEN": "xoxb-test-token",
+        "SLACK_SIGNING_SECRET": SLACK_SECRET,
+        "SLACK_API_URL": f"{slack_api.url}/api/",
+        "SLACK_EVENTS_REDIS_URL": f"redis://:{redis.password}@{redis.host}:{redis.port}/0",
+    }
     store = {**prod_env, **postgres.create_database("cluster")}
     with running_cluster(model, store, count=2, log_dir=ARTIFACTS / "cluster", env=env) as running:
         yield running
@@ -121,6 +130,23 @@ def test_with_the_action_server_down_families_get_an_apology_then_answers_again(
         cluster.actions = servers.start_action_server(port, cluster.logs / "action-server-2.log")
     assert knowledge().messages["action_unavailable"] in reply and "doctor" in reply
     assert any("osteomyelitis" in t for t in say(cluster.rasa[0], sender, "what is crmo"))
+
+
+def test_a_slack_retry_reaching_the_other_server_is_not_answered_again(cluster, slack_api):
+    a, b = cluster.rasa
+    user = f"U{uuid.uuid4().hex[:8].upper()}"
+    body = message_event("is it contagious", user)
+    headers = {"Content-Type": "application/json"}
+    assert deliver(f"{a.url}/webhooks/slack/webhook", body, {**headers, **signed(body)})[0] == 200
+    answered = len(wait_for_replies(slack_api, f"D{user}", 2))
+    retry = {**headers, **signed(body), "X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_error"}
+    assert deliver(f"{b.url}/webhooks/slack/webhook", body, retry)[0] == 200
+    later = message_event("thanks", user)  # answered after anything queued before it
+    assert deliver(f"{b.url}/webhooks/slack/webhook", later, {**headers, **signed(later)})[0] == 200
+    wait_for_replies(slack_api, f"D{user}", answered + 1)
+    time.sleep(0.5)
+    texts = [c.body.get("text", "") for c in replies_to(slack_api, f"D{user}") if "blocks" in c.body]
+    assert sum("infection" in t.lower() for t in texts) == 1, texts
 
 
 def test_the_http_api_needs_the_token(cluster):

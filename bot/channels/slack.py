@@ -4,7 +4,8 @@ its replies in Slack's own markup and three changes:
 - the Web API address is configurable (`api_url`), so the tests can point it
   at a stand-in on loopback; it defaults to Slack's;
 - an event Slack sends again (`X-Slack-Retry-Num`, for any reason) is answered
-  once: events are remembered by their `event_id`;
+  once: events are remembered by their `event_id`, in this process, or in
+  Redis (`events_redis_url`) where several Rasa servers share the webhook;
 - without a token and signing secret the channel is off: its webhook answers
   503 instead of the server refusing to start.
 
@@ -16,7 +17,7 @@ from __future__ import annotations
 import logging
 import time
 from collections import OrderedDict
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Union
 
 from rasa.core.channels.channel import OutputChannel
 from rasa.core.channels.slack import SlackBot, SlackInput
@@ -84,6 +85,19 @@ class EventMemory:
         return True
 
 
+class RedisEventMemory:
+    """The event ids seen in the last hour by any of the servers."""
+
+    def __init__(self, url: str) -> None:
+        import redis
+
+        self.client = redis.Redis.from_url(url, socket_timeout=5)
+
+    def first_time(self, event_id: str) -> bool:
+        key = f"crmo:slack-event:{event_id}"
+        return bool(self.client.set(key, 1, nx=True, ex=int(EVENT_MEMORY_SECONDS)))
+
+
 class SlackChannel(SlackInput):
     """Registered as `slack`: POST /webhooks/slack/webhook."""
 
@@ -102,10 +116,12 @@ class SlackChannel(SlackInput):
             conversation_granularity=credentials.get("conversation_granularity", "sender"),
         )
         channel.api_url = credentials.get("api_url") or SLACK_API
+        if credentials.get("events_redis_url"):
+            channel.events = RedisEventMemory(credentials["events_redis_url"])
         return channel
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        self.events = EventMemory()
+        self.events: Union[EventMemory, RedisEventMemory] = EventMemory()
         super().__init__(*args, **kwargs)
 
     @property
