@@ -6,7 +6,6 @@ starts the same commands on several machines (README, "Production")."""
 from __future__ import annotations
 
 import contextlib
-import os
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,8 +35,7 @@ class Cluster:
     def restart(self, index: int, timeout: float = 300) -> servers.Server:
         """Stops one Rasa server and starts it again on the same port."""
         self.rasa[index].stop()
-        port = int(self.rasa[index].url.rsplit(":", 1)[1])
-        return servers.wait_until_up(self.spawn(index, port), "/", timeout)
+        return servers.wait_until_up(self.spawn(index, self.rasa[index].port), "/", timeout)
 
     def stop(self) -> None:
         for server in self.rasa:
@@ -48,13 +46,7 @@ class Cluster:
 def create_tables(env: Dict[str, str]) -> None:
     """Rasa creates the events table on start; two servers starting at once
     would race to create it, so it is made here first."""
-    saved = dict(os.environ)
-    os.environ.update(env)
-    try:
-        tracker_store(servers.PROD_ENDPOINTS)
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
+    tracker_store(servers.PROD_ENDPOINTS, env=env)
 
 
 @contextlib.contextmanager

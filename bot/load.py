@@ -88,19 +88,13 @@ async def _level(urls: List[str], users: int) -> Tuple[dict, Dict[str, list]]:
 def _stored_user_messages(env: Dict[str, str], senders: List[str]) -> Dict[str, List[str]]:
     from bot.retention import tracker_store
 
-    saved = dict(os.environ)
-    os.environ.update(env)
-    try:
-        store = tracker_store()
-        stored = {}
-        for sender in senders:
-            tracker = asyncio.run(store.retrieve_full_tracker(sender))
-            events = tracker.events if tracker else []
-            stored[sender] = [e.text for e in events if getattr(e, "type_name", "") == "user"]
-        return stored
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
+    store = tracker_store(env=env)
+    stored = {}
+    for sender in senders:
+        tracker = asyncio.run(store.retrieve_full_tracker(sender))
+        events = tracker.events if tracker else []
+        stored[sender] = [e.text for e in events if getattr(e, "type_name", "") == "user"]
+    return stored
 
 
 def _lost_and_duplicated(sent: Dict[str, list], stored: Dict[str, list]) -> Tuple[int, int]:

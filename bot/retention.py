@@ -10,6 +10,7 @@ call for.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import os
 import sys
@@ -70,12 +71,16 @@ def utc(timestamp: float) -> str:
     return datetime.datetime.fromtimestamp(timestamp, datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
 
 
-def tracker_store(endpoints: Path = DEFAULT_ENDPOINTS, domain: Optional[Domain] = None) -> TrackerStore:
+def tracker_store(
+    endpoints: Path = DEFAULT_ENDPOINTS, domain: Optional[Domain] = None, env: Optional[Mapping[str, str]] = None
+) -> TrackerStore:
     """The tracker store the Rasa server uses, built the way Rasa builds it
-    (environment variables expanded by Rasa, which names any that is unset)."""
+    (environment variables expanded by Rasa, which names any that is unset).
+    `env`: variables to expand with, beside this process's own."""
     if not Path(endpoints).is_file():
         raise TrackerStoreError(f"no endpoints file at {endpoints}")
-    config = read_endpoint_config(str(endpoints), "tracker_store")
+    with _environment(env or {}):
+        config = read_endpoint_config(str(endpoints), "tracker_store")
     if config is None:
         raise TrackerStoreError(
             f"{endpoints} has no tracker_store: conversations then live in the Rasa process's memory only"
@@ -84,6 +89,18 @@ def tracker_store(endpoints: Path = DEFAULT_ENDPOINTS, domain: Optional[Domain] 
         _check_reachable(config)
     store = TrackerStore.create(config, domain)
     return getattr(store, "_tracker_store", store)  # unwrap Rasa's AwaitableTrackerStore
+
+
+@contextlib.contextmanager
+def _environment(extra: Mapping[str, str]) -> Iterator[None]:
+    """Rasa expands ${VARIABLES} from os.environ only."""
+    saved = dict(os.environ)
+    os.environ.update(extra)
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
 
 
 def _check_reachable(config: EndpointConfig) -> None:
