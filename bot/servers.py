@@ -57,9 +57,13 @@ def child_env(extra: Optional[Dict[str, str]] = None) -> dict:
 class Server:
     name: str
     process: subprocess.Popen
-    url: str
+    port: int
     log: Optional[Path]
     temporary: List[Path] = field(default_factory=list)  # removed on stop
+
+    @property
+    def url(self) -> str:
+        return f"http://{LOOPBACK}:{self.port}"
 
     def alive(self) -> bool:
         return self.process.poll() is None
@@ -104,7 +108,7 @@ def _spawn(name: str, args: Sequence[str], port: int, log: Optional[Path], env: 
     else:
         with open(log, "w") as out:  # the child keeps its own copy of the handle
             process = subprocess.Popen(command, cwd=PROJECT, env=env, stdout=out, stderr=subprocess.STDOUT)
-    return Server(name, process, f"http://127.0.0.1:{port}", log)
+    return Server(name, process, port, log)
 
 
 def start_action_server(port: int, log: Optional[Path] = None, timeout: float = 60, host: str = LOOPBACK) -> Server:

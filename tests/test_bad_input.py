@@ -73,5 +73,4 @@ def listening_addresses(port: int) -> set:
 
 def test_both_servers_listen_on_loopback_only(live_bot):
     for server in live_bot:
-        port = int(server.url.rsplit(":", 1)[1])
-        assert listening_addresses(port) == {"127.0.0.1"}, server.name
+        assert listening_addresses(server.port) == {"127.0.0.1"}, server.name

@@ -467,7 +467,7 @@ class Forwarder:
 
 def test_an_unreachable_server_shows_an_error_and_the_widget_recovers(live_bot, web_port: int, widget: Widget) -> None:
     rasa, _ = live_bot
-    forwarder = Forwarder(servers.free_port(), int(rasa.url.rsplit(":", 1)[1]))
+    forwarder = Forwarder(servers.free_port(), rasa.port)
     site = web.start(web_port, f"http://127.0.0.1:{forwarder.port}")
     try:
         page = widget.page
