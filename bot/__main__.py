@@ -79,23 +79,23 @@ def _serve_prod(port: int, host: str) -> int:
     model = training.ensure_model()
     rasa = servers.start_rasa_server(model, "", port, profile="prod", host=host)
     print(f"Rasa server (production profile) on {host}:{port}", flush=True)
-    try:
-        return rasa.process.wait()
-    except KeyboardInterrupt:
-        return 0
-    finally:
-        rasa.stop()
+    return _until_stopped(rasa)
 
 
 def _actions(port: int, host: str) -> int:
     actions = servers.start_action_server(port, host=host)
     print(f"Action server on {host}:{port}", flush=True)
+    return _until_stopped(actions)
+
+
+def _until_stopped(server: servers.Server) -> int:
+    """Runs until the server exits or Ctrl-C, then stops it."""
     try:
-        return actions.process.wait()
+        return server.process.wait()
     except KeyboardInterrupt:
         return 0
     finally:
-        actions.stop()
+        server.stop()
 
 
 def _shell(port: int, action_port: int) -> int:
