@@ -38,8 +38,8 @@ from rasa.core.actions.action import ActionExecutionRejection, RemoteAction, cre
 from rasa.core.channels import BUILTIN_CHANNELS
 from rasa.shared.core.events import Event
 
+from bot.channels.output import apology
 from bot.channels.rest import ShellInput
-from bot.knowledge import knowledge
 
 logger = logging.getLogger(__name__)
 _rasa_remote_run = RemoteAction.run
@@ -78,11 +78,6 @@ def engine_kwargs(url: Any) -> Dict[str, Any]:
     return {**_rasa_engine_kwargs(url), "pool_pre_ping": True}
 
 
-def apology() -> Dict[str, Any]:
-    messages = knowledge().messages
-    return {"text": f"{messages['action_unavailable']}\n{messages['consult']}"}
-
-
 async def run_remote_action(self: RemoteAction, output_channel: Any, nlg: Any, tracker: Any, domain: Any) -> list:
     try:
         return await _rasa_remote_run(self, output_channel, nlg, tracker, domain)
@@ -90,7 +85,7 @@ async def run_remote_action(self: RemoteAction, output_channel: Any, nlg: Any, t
         raise
     except Exception:
         logger.exception(f"Custom action '{self.name()}' failed; the user gets an apology instead.")
-        return [create_bot_utterance(apology())]
+        return [create_bot_utterance(apology("action_unavailable"))]
 
 
 def install() -> None:

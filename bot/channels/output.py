@@ -41,9 +41,10 @@ class RenderedOutput(OutputChannel):
         return getattr(self.inner, attribute)
 
 
-def not_processed() -> Dict[str, Any]:
+def apology(message_key: str) -> Dict[str, Any]:
+    """A bot message for a part of the service that failed: the reason, then the consult urge."""
     messages = knowledge().messages
-    return {"text": f"{messages['message_not_processed']}\n{messages['consult']}"}
+    return {"text": f"{messages[message_key]}\n{messages['consult']}"}
 
 
 def handled(on_new_message: Handler, style: str) -> Handler:
@@ -55,6 +56,6 @@ def handled(on_new_message: Handler, style: str) -> Handler:
         except Exception as error:
             # No message text here: logs must not hold what families write.
             logger.error("A %s message was not processed: %s: %s", style, type(error).__name__, error)
-            await message.output_channel.send_response(message.sender_id, not_processed())
+            await message.output_channel.send_response(message.sender_id, apology("message_not_processed"))
 
     return handle

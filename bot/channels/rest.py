@@ -54,8 +54,6 @@ class CheckedRestInput(RestInput):
         return super().blueprint(handled(on_new_message, "plain"))
 
 
-class ShellInput(CmdlineInput):
-    """The channel behind `rasa shell` (bot/rasa_runtime.py puts it in place)."""
-
-    def blueprint(self, on_new_message: Handler) -> Blueprint:
-        return super().blueprint(handled(on_new_message, "plain"))
+class ShellInput(CmdlineInput, CheckedRestInput):
+    """The channel behind `rasa shell` (bot/rasa_runtime.py puts it in place):
+    Rasa's name and URL for it, this module's REST channel underneath."""
