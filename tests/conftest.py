@@ -8,7 +8,7 @@ import os
 import sys
 import urllib.request
 from pathlib import Path
-from typing import Callable, List
+from typing import Callable, Dict, List, Tuple
 
 import pytest
 
@@ -71,14 +71,21 @@ def live_bot(model: Path, web_port: int, slack_api, telegram_api):
         yield pair
 
 
-def post_json(url: str, body: object, timeout: float = 60) -> tuple:
-    data = body if isinstance(body, bytes) else json.dumps(body).encode()
-    request = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json"})
+def post(url: str, data: bytes, headers: Dict[str, str], timeout: float = 60) -> Tuple[int, str]:
+    """(status, body text), for error statuses too."""
+    request = urllib.request.Request(url, data=data, headers=headers)
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
-            return response.status, json.loads(response.read() or b"null")
+            return response.status, response.read().decode(errors="replace")
     except urllib.error.HTTPError as error:
         return error.code, error.read().decode(errors="replace")
+
+
+def post_json(url: str, body: object, timeout: float = 60) -> tuple:
+    """(status, the reply's JSON), or (status, the error text) for an error status."""
+    data = body if isinstance(body, bytes) else json.dumps(body).encode()
+    status, text = post(url, data, {"Content-Type": "application/json"}, timeout)
+    return status, (json.loads(text or "null") if status < 400 else text)
 
 
 @pytest.fixture

@@ -22,8 +22,8 @@ import pytest
 from bot import servers
 from bot.cluster import running_cluster
 from bot.knowledge import knowledge
-from tests.conftest import ARTIFACTS, SLACK_SECRET, post_json
-from tests.test_slack import deliver, message_event, replies_to, signed, wait_for_replies
+from tests.conftest import ARTIFACTS, SLACK_SECRET, post, post_json
+from tests.test_slack import message_event, replies_to, signed, wait_for_replies
 
 API_TOKEN = "test-api-token"
 JWT_KEY = "test-jwt-key-for-the-widget-channel-only"  # 32+ bytes, as HS256 wants
@@ -122,7 +122,7 @@ def test_a_message_while_redis_is_down_gets_an_error_reply(cluster, redis):
 
 def test_with_the_action_server_down_families_get_an_apology_then_answers_again(cluster):
     sender = uuid.uuid4().hex
-    port = int(cluster.actions.url.rsplit(":", 1)[1])
+    port = cluster.actions.port
     cluster.actions.stop()
     try:
         reply = "\n".join(say(cluster.rasa[0], sender, "what is crmo"))
@@ -137,12 +137,12 @@ def test_a_slack_retry_reaching_the_other_server_is_not_answered_again(cluster, 
     user = f"U{uuid.uuid4().hex[:8].upper()}"
     body = message_event("is it contagious", user)
     headers = {"Content-Type": "application/json"}
-    assert deliver(f"{a.url}/webhooks/slack/webhook", body, {**headers, **signed(body)})[0] == 200
+    assert post(f"{a.url}/webhooks/slack/webhook", body, {**headers, **signed(body)})[0] == 200
     answered = len(wait_for_replies(slack_api, f"D{user}", 2))
     retry = {**headers, **signed(body), "X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_error"}
-    assert deliver(f"{b.url}/webhooks/slack/webhook", body, retry)[0] == 200
+    assert post(f"{b.url}/webhooks/slack/webhook", body, retry)[0] == 200
     later = message_event("thanks", user)  # answered after anything queued before it
-    assert deliver(f"{b.url}/webhooks/slack/webhook", later, {**headers, **signed(later)})[0] == 200
+    assert post(f"{b.url}/webhooks/slack/webhook", later, {**headers, **signed(later)})[0] == 200
     wait_for_replies(slack_api, f"D{user}", answered + 1)
     time.sleep(0.5)
     texts = [c.body.get("text", "") for c in replies_to(slack_api, f"D{user}") if "blocks" in c.body]

@@ -9,13 +9,12 @@ import hmac
 import json
 import time
 import urllib.parse
-import urllib.request
 import uuid
 from typing import Dict, Optional
 
 import pytest
 
-from tests.conftest import SLACK_SECRET
+from tests.conftest import SLACK_SECRET, post
 
 PUBMED_LINK = "<https://pubmed.ncbi.nlm.nih.gov/34202154/|"
 
@@ -24,15 +23,6 @@ def signed(body: bytes, secret: str = SLACK_SECRET, timestamp: Optional[int] = N
     stamp = str(timestamp or int(time.time()))
     digest = hmac.new(secret.encode(), f"v0:{stamp}:".encode() + body, hashlib.sha256).hexdigest()
     return {"X-Slack-Request-Timestamp": stamp, "X-Slack-Signature": f"v0={digest}"}
-
-
-def deliver(url: str, body: bytes, headers: Dict[str, str]) -> tuple:
-    request = urllib.request.Request(url, data=body, headers=headers)
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return response.status, response.read().decode()
-    except urllib.error.HTTPError as error:
-        return error.code, error.read().decode()
 
 
 def message_event(text: str, user: str, event_id: Optional[str] = None) -> bytes:
@@ -47,7 +37,7 @@ def slack(live_bot, slack_api):
     url = f"{rasa.url}/webhooks/slack/webhook"
 
     def send(body: bytes, headers: Optional[Dict[str, str]] = None, content_type: str = "application/json") -> tuple:
-        return deliver(url, body, {"Content-Type": content_type, **(signed(body) if headers is None else headers)})
+        return post(url, body, {"Content-Type": content_type, **(signed(body) if headers is None else headers)})
 
     return send
 

@@ -6,13 +6,12 @@ from __future__ import annotations
 import json
 import random
 import time
-import urllib.request
 from typing import Dict, Optional
 
 import pytest
 
 from bot.channels.render import TELEGRAM_LIMIT
-from tests.conftest import TELEGRAM_SECRET
+from tests.conftest import TELEGRAM_SECRET, post
 
 update_ids = iter(range(10_000, 1_000_000))
 
@@ -35,18 +34,13 @@ def telegram(live_bot, telegram_api):
     rasa, _ = live_bot
     url = f"{rasa.url}/webhooks/telegram/webhook"
 
-    def post(update: dict, secret: Optional[str] = TELEGRAM_SECRET) -> tuple:
+    def send(update: dict, secret: Optional[str] = TELEGRAM_SECRET) -> tuple:
         headers: Dict[str, str] = {"Content-Type": "application/json"}
         if secret is not None:
             headers["X-Telegram-Bot-Api-Secret-Token"] = secret
-        request = urllib.request.Request(url, data=json.dumps(update).encode(), headers=headers)
-        try:
-            with urllib.request.urlopen(request, timeout=30) as response:
-                return response.status, response.read().decode()
-        except urllib.error.HTTPError as error:
-            return error.code, error.read().decode()
+        return post(url, json.dumps(update).encode(), headers)
 
-    return post
+    return send
 
 
 def sent_to(telegram_api, chat: int) -> list:
