@@ -15,6 +15,8 @@ import yaml
 
 KNOWLEDGE_DIR = Path(__file__).resolve().parent
 ENTITY_TYPES = ("body_site", "medication", "age_group")
+# How a reference without a PMID or DOI is marked wherever it is shown.
+URL_ONLY = "web link only, no PMID or DOI"
 
 
 class KnowledgeError(ValueError):
@@ -41,6 +43,12 @@ class Reference:
     note: Optional[str] = None
 
     @property
+    def identified(self) -> bool:
+        """Has a PMID or DOI; a reference without one (a hospital page, a congress
+        abstract) is cited by its URL and marked as such wherever it is shown."""
+        return bool(self.pmid or self.doi)
+
+    @property
     def link(self) -> str:
         """PubMed where a PMID is verified, else the DOI, else the sheet's URL."""
         if self.pmid:
@@ -57,15 +65,18 @@ class Reference:
             who = f"{names[0]} & {names[1]}"
         else:
             who = names[0] + (" et al." if len(names) > 1 else "")
-        return f"[{who}, {self.journal} {self.year}]({self.link})"
+        return f"[{who}, {self.journal} {self.year}]({self.link})" + ("" if self.identified else f" ({URL_ONLY})")
 
     def full(self) -> str:
-        ids = []
-        if self.pmid:
-            ids.append(f"PMID: {self.pmid}")
-        if self.doi:
-            ids.append(f"DOI: {self.doi}")
-        return f"{self.authors}. {self.title}. {self.journal}. {self.details}. {'. '.join(ids)}. {self.link}"
+        """The whole record as "where is that from?" shows it: every identifier, the
+        link, and the fact sheet's caveats about the record (an author list from
+        memory, a figure read in a secondary summary), so that nobody takes an
+        unverified detail for a checked one."""
+        ids = [f"PMID: {self.pmid}"] if self.pmid else []
+        ids += [f"DOI: {self.doi}"] if self.doi else []
+        parts = [self.authors, self.title, self.journal, self.details, *(ids or [URL_ONLY])]
+        text = ". ".join(part.rstrip(".") for part in parts) + f". {self.link}"
+        return text + (f" (Caveat: {self.note}.)" if self.note else "")
 
 
 @dataclass(frozen=True)
@@ -101,6 +112,7 @@ class KnowledgeBase:
     entities: Dict[str, Dict[str, List[str]]]
     messages: Dict[str, str]
     catalogue: dict = field(repr=False, default_factory=dict)
+    said_as: Dict[str, str] = field(default_factory=dict)
 
     @property
     def faq_ids(self) -> List[str]:
@@ -112,6 +124,10 @@ class KnowledgeBase:
 
     def cite(self, keys: Tuple[str, ...]) -> List[Reference]:
         return [self.references[k] for k in keys]
+
+    def name_of(self, value: str) -> str:
+        """How an answer names an entity value in a sentence."""
+        return self.said_as.get(value, value)
 
 
 def _read_yaml(path: Path) -> object:
@@ -132,8 +148,8 @@ def _load_references(path: Path) -> Dict[str, Reference]:
         missing = [f for f in ("authors", "title", "journal", "year", "url") if not rec.get(f)]
         if missing:
             raise KnowledgeError(path, None, f"reference {key!r} lacks {', '.join(missing)}")
-        if not rec.get("pmid") and not rec.get("doi"):
-            raise KnowledgeError(path, None, f"reference {key!r} has neither a PMID nor a DOI")
+        if not str(rec["url"]).startswith(("https://", "http://")):
+            raise KnowledgeError(path, None, f"reference {key!r} needs a web address in `url` (http or https)")
         refs[key] = Reference(
             key=key,
             authors=rec["authors"],
@@ -213,13 +229,28 @@ def _load_topic(path: Path, known_ids: List[str], refs, entities) -> Topic:
     )
 
 
+SAID_AS = "said_as"
+
+
 def read_entities(directory: Path = KNOWLEDGE_DIR) -> Dict[str, Dict[str, List[str]]]:
     """entity type -> canonical value -> the other words for it."""
-    raw = _read_yaml(directory / "entities.yml")
+    raw = dict(_read_yaml(directory / "entities.yml"))
+    raw.pop(SAID_AS, None)
     unknown = set(raw) - set(ENTITY_TYPES)
     if unknown:
         raise KnowledgeError(directory / "entities.yml", None, f"unknown entity type(s) {sorted(unknown)}")
     return {etype: {str(v): list(words or []) for v, words in values.items()} for etype, values in raw.items()}
+
+
+def read_said_as(directory: Path = KNOWLEDGE_DIR) -> Dict[str, str]:
+    """Canonical value -> how an answer names it in a sentence ("mandible" -> "the jaw")."""
+    raw = _read_yaml(directory / "entities.yml").get(SAID_AS) or {}
+    known = {value for values in read_entities(directory).values() for value in values}
+    stray = sorted(set(raw) - known)
+    if stray:
+        problem = f"`{SAID_AS}` names unknown value(s): {', '.join(stray)}"
+        raise KnowledgeError(directory / "entities.yml", None, problem)
+    return {str(k): str(v) for k, v in raw.items()}
 
 
 def load(directory: Path = KNOWLEDGE_DIR) -> KnowledgeBase:
@@ -245,6 +276,7 @@ def load(directory: Path = KNOWLEDGE_DIR) -> KnowledgeBase:
         entities=entities,
         messages={k: " ".join(str(v).split()) for k, v in messages.items()},
         catalogue=catalogue,
+        said_as=read_said_as(directory),
     )
 
 
