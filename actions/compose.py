@@ -4,6 +4,7 @@ consult the treating doctor, whichever action sends it."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
@@ -87,10 +88,21 @@ def topic_with_addition(kb: KnowledgeBase, etype: str, value: str) -> Optional[T
     return next((t for t in kb.topics.values() if t.addition_for(etype, value)), None)
 
 
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+
+def join_texts(texts: Iterable[str]) -> str:
+    """Texts joined into one, each sentence once: a safety line that both an answer
+    and its addition carry ("Prescribed antibiotics should never be stopped...")
+    is said once, where it comes last, so that it closes what it qualifies."""
+    sentences = [s for text in texts for s in _SENTENCE_END.split(" ".join(text.split())) if s]
+    return " ".join(reversed(dict.fromkeys(reversed(sentences))))
+
+
 def answer(kb: KnowledgeBase, topic: Topic, entities: Sequence[Tuple[str, str]]) -> Answer:
     """The topic's answer, followed by what the sources say on each named entity."""
     extra = _additions(topic, entities)
-    text = " ".join([topic.answer, *(a.text for _, a in extra)])
+    text = join_texts([topic.answer, *(a.text for _, a in extra)])
     sources = unique([*topic.sources, *(k for _, a in extra for k in a.sources)])
     return Answer(topic, text, sources)
 
@@ -102,14 +114,14 @@ def follow_up(kb: KnowledgeBase, last_topic: Optional[str], entities: Sequence[T
         topic = kb.topics[last_topic]
         extra = _additions(topic, entities)
         if extra:
-            text = " ".join(a.text for _, a in extra)
+            text = join_texts(a.text for _, a in extra)
             return Answer(topic, text, unique(k for _, a in extra for k in a.sources))
     for etype, value in entities:
         other = topic_with_addition(kb, etype, value)
         if other:
             reply = answer(kb, other, [(etype, value)])
             if last_topic in kb.topics:
-                reply.notes.append(kb.messages["no_addition"].format(entity=value))
+                reply.notes.append(kb.messages["no_addition"].format(entity=kb.name_of(value)))
             return reply
     if last_topic in kb.topics:
         return answer(kb, kb.topics[last_topic], entities)
