@@ -13,7 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import compose
 from actions.entities import message_entities
 from actions.replies import offer_topics, send_answer
-from actions.safety import urgent_first
+from actions.turn import open_turn
 from bot.knowledge import knowledge
 
 
@@ -22,7 +22,7 @@ class ActionDefaultFallback(Action):
         return "action_default_fallback"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
-        urgent_first(dispatcher, tracker)
+        open_turn(dispatcher, tracker)
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         entities = message_entities(tracker)
         if intent != "out_of_scope" and entities and tracker.get_slot("last_topic"):

@@ -12,7 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import compose
 from actions.entities import message_entities
 from actions.replies import offer_topics, send_answer
-from actions.safety import urgent_first
+from actions.turn import open_turn
 from bot.knowledge import knowledge
 
 
@@ -34,7 +34,7 @@ class ActionAnswerFaq(Action):
         return "action_answer_faq"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
-        urgent_first(dispatcher, tracker)
+        open_turn(dispatcher, tracker)
         reply = resolve(tracker)
         if reply is None:
             return offer_topics(dispatcher, tracker)

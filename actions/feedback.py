@@ -9,6 +9,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.turn import open_turn
 from bot.knowledge import knowledge
 
 
@@ -17,6 +18,7 @@ class ActionRecordFeedback(Action):
         return "action_record_feedback"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
+        open_turn(dispatcher, tracker, answer_follows=False)
         helpful = (tracker.latest_message.get("intent") or {}).get("name") == "feedback_helpful"
         messages = knowledge().messages
         dispatcher.utter_message(text=messages["feedback_thanks_helpful" if helpful else "feedback_thanks_unhelpful"])

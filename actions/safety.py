@@ -9,26 +9,22 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import compose
-from actions.red_flags import describes_red_flag
+from actions.turn import disclaimer_sent, open_turn
 from bot.knowledge import knowledge
 
 
-def urgent_first(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
-    """Puts the urgent reply before any other when the message tells of a red flag."""
-    if not describes_red_flag(tracker.latest_message.get("text") or ""):
-        return False
-    messages = knowledge().messages
-    dispatcher.utter_message(text=messages["urgent"])
-    dispatcher.utter_message(text=messages["urgent_then_answer"])
-    return True
-
-
 class ActionUrgentCare(Action):
+    """The urgent reply always comes first here, whatever the red-flag detector says:
+    the classifier recognised a red flag."""
+
     def name(self) -> str:
         return "action_urgent_care"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
-        dispatcher.utter_message(text=knowledge().messages["urgent"])
+        messages = knowledge().messages
+        dispatcher.utter_message(text=messages["urgent"])
+        if not disclaimer_sent(tracker):
+            dispatcher.utter_message(text=messages["disclaimer"])
         return []
 
 
@@ -38,7 +34,7 @@ class ActionPersonalAdvice(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
         kb = knowledge()
-        urgent_first(dispatcher, tracker)
+        open_turn(dispatcher, tracker, answer_follows=False)
         dispatcher.utter_message(text=kb.messages["personal_advice"])
         ranking = tracker.latest_message.get("intent_ranking") or []
         general = compose.closest_topics(kb, ranking, count=1)[:1]

@@ -9,6 +9,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import compose
+from actions.turn import open_turn
 from bot.knowledge import knowledge
 
 
@@ -18,6 +19,7 @@ class ActionShowSources(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
         kb = knowledge()
+        open_turn(dispatcher, tracker, answer_follows=False)
         keys = [k for k in tracker.get_slot("last_sources") or [] if k in kb.references]
         if not keys:
             dispatcher.utter_message(text=kb.messages["no_previous_answer"])

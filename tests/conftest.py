@@ -88,6 +88,15 @@ def post_json(url: str, body: object, timeout: float = 60) -> tuple:
     return status, (json.loads(text or "null") if status < 400 else text)
 
 
+def after_disclaimer(messages: List[dict]) -> List[dict]:
+    """The replies to the first message of a conversation, after the disclaimer
+    that every new conversation opens with (in every channel)."""
+    from bot.knowledge import knowledge
+
+    assert messages and messages[0].get("text") == knowledge().messages["disclaimer"], messages[:1]
+    return messages[1:]
+
+
 @pytest.fixture
 def chat(live_bot) -> Callable[[str, str], List[dict]]:
     """Sends one message through the REST webhook; returns the bot's messages."""

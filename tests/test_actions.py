@@ -17,7 +17,7 @@ from actions.feedback import ActionRecordFeedback
 from actions.red_flags import describes_red_flag
 from actions.safety import ActionPersonalAdvice, ActionUrgentCare
 from actions.sources import ActionShowSources
-from actions.welcome import ActionWelcome
+from actions.welcome import ActionSmallTalk, ActionWelcome
 from bot.knowledge import knowledge
 
 KB = knowledge()
@@ -30,16 +30,23 @@ def tracker(
     intent: str,
     confidence: float = 0.95,
     entities: Optional[List[dict]] = None,
+    new_conversation: bool = False,
     ranking: Optional[List[dict]] = None,
     **slots,
 ) -> Tracker:
+    """A tracker whose latest message is `text`; by default in a conversation that
+    has had its disclaimer, `new_conversation=True` for its first message."""
     message = {
         "text": text,
         "intent": {"name": intent, "confidence": confidence},
         "entities": entities or [],
         "intent_ranking": ranking or [{"name": intent, "confidence": confidence}],
     }
-    return Tracker("test-user", slots, message, [], False, None, {}, "action_listen")
+    events = [{"event": "session_started"}]
+    if not new_conversation:
+        events.append({"event": "bot", "text": KB.messages["disclaimer"]})
+    events.append({"event": "user", "text": text, "parse_data": message})
+    return Tracker("test-user", slots, message, events, False, None, {}, "action_listen")
 
 
 def entity(etype: str, value: str, text: Optional[str] = None) -> dict:
@@ -104,7 +111,7 @@ def test_a_follow_up_the_last_topic_has_nothing_on_goes_to_a_topic_that_has():
         ActionAnswerFaq(),
         tracker("what about the ribs", "follow_up", entities=[entity("body_site", "ribs")], last_topic="genetics"),
     )
-    assert "nothing specific about rib" in messages[0]["text"]
+    assert "nothing specific about the ribs" in messages[0]["text"]
     assert KB.topics["affected_sites"].addition_for("body_site", "rib").text in messages[1]["text"]
     assert SlotSet("last_topic", "affected_sites") in events
 
@@ -120,7 +127,7 @@ def test_a_faq_question_describing_a_red_flag_gets_urgent_care_first():
 def test_urgent_symptoms_get_seek_care_now():
     messages, _ = run(ActionUrgentCare(), tracker("she can't feel her legs", "urgent_symptoms"))
     assert texts(messages) == [URGENT]
-    assert "seek medical care now" in URGENT
+    assert URGENT.startswith("Please get medical help now.")
 
 
 def test_personal_advice_is_declined_and_offers_the_general_topic():
@@ -210,3 +217,55 @@ def test_feedback_is_recorded_with_the_topic_it_rates(intent, helpful):
 )
 def test_red_flag_detection(text, expected):
     assert describes_red_flag(text) is expected
+
+
+DISCLAIMER = KB.messages["disclaimer"]
+
+
+@pytest.mark.parametrize(
+    "action, text, intent, slots",
+    [
+        (ActionAnswerFaq(), "is crmo contagious", "is_it_infectious", {}),
+        (ActionDefaultFallback(), "blarg", "nlu_fallback", {}),
+        (ActionPersonalAdvice(), "what dose of naproxen for my son", "personal_advice", {}),
+        (ActionShowSources(), "where is that from?", "ask_source", {}),
+        (ActionSmallTalk(), "are you a bot", "bot_challenge", {}),
+        (ActionRecordFeedback(), "/feedback_helpful", "feedback_helpful", {}),
+    ],
+)
+def test_a_conversation_that_opens_with_anything_gets_the_disclaimer_once_first(action, text, intent, slots):
+    first, _ = run(action, tracker(text, intent, new_conversation=True, **slots))
+    assert texts(first)[0] == DISCLAIMER
+    assert texts(first).count(DISCLAIMER) == 1
+    later, _ = run(action, tracker(text, intent, **slots))
+    assert DISCLAIMER not in texts(later)
+
+
+def test_a_red_flag_in_a_first_message_puts_the_urgent_reply_before_the_disclaimer():
+    messages, _ = run(
+        ActionAnswerFaq(),
+        tracker(
+            "my son has a fever of 40 and can't walk, is crmo contagious?", "is_it_infectious", new_conversation=True
+        ),
+    )
+    assert texts(messages)[:3] == [URGENT, DISCLAIMER, KB.messages["urgent_then_answer"]]
+    assert messages[3]["text"].startswith(KB.topics["is_it_infectious"].answer)
+    urgent, _ = run(ActionUrgentCare(), tracker("she can't feel her legs", "urgent_symptoms", new_conversation=True))
+    assert texts(urgent) == [URGENT, DISCLAIMER]
+
+
+def test_a_new_session_gets_the_disclaimer_again():
+    """After the session expires (Rasa logs a new session_started), it is a new conversation."""
+    old = tracker("is crmo contagious", "is_it_infectious")
+    events = [*old.events[:-1], {"event": "session_started"}, old.events[-1]]
+    renewed = Tracker("test-user", {}, old.latest_message, events, False, None, {}, "action_listen")
+    messages, _ = run(ActionAnswerFaq(), renewed)
+    assert texts(messages)[0] == DISCLAIMER
+
+
+@pytest.mark.parametrize("intent", ["thank", "goodbye", "bot_challenge"])
+def test_small_talk_sends_the_fixed_text_of_its_intent(intent):
+    messages, _ = run(ActionSmallTalk(), tracker("thanks!", intent))
+    assert texts(messages) == [KB.messages[intent]]
+    flagged, _ = run(ActionSmallTalk(), tracker("thanks, but now her legs are numb", intent))
+    assert texts(flagged) == [URGENT, KB.messages[intent]]

@@ -57,7 +57,7 @@ def test_malformed_json_gets_a_client_error_or_a_reply(live_bot, body):
 def test_the_server_still_answers_after_bad_input(live_bot, chat):
     rasa, actions = live_bot
     assert rasa.alive() and actions.alive()
-    assert "Source" in chat("after-bad-input", "what is crmo")[0]["text"]
+    assert any("Source" in m.get("text", "") for m in chat("after-bad-input", "what is crmo"))
 
 
 def listening_addresses(port: int) -> set:

@@ -72,7 +72,8 @@ def test_one_senders_messages_to_both_servers_are_handled_one_at_a_time(cluster)
     texts = [f"is crmo contagious {n} {PRIVATE}" for n in range(12)]
     with ThreadPoolExecutor(len(texts)) as pool:
         replies = list(pool.map(lambda n: say((a, b)[n % 2], sender, texts[n]), range(len(texts))))
-    assert all(any("doctor" in t for t in reply) for reply in replies)
+    consult = knowledge().messages["consult"]
+    assert all(any(consult in t for t in reply) for reply in replies)
 
     events = tracker(a, sender)["events"]
     said = [e["text"] for e in events if e["event"] == "user"]
@@ -82,8 +83,9 @@ def test_one_senders_messages_to_both_servers_are_handled_one_at_a_time(cluster)
         if event["event"] == "user" and index > 0:
             before = [e for e in events[:index] if e["event"] == "action"][-1]
             assert before["name"] == "action_listen", events[index - 3 : index + 1]
-    answers = [e for e in events if e["event"] == "bot" and "doctor" in (e.get("text") or "")]
+    answers = [e for e in events if e["event"] == "bot" and consult in (e.get("text") or "")]
     assert len(answers) == len(texts)
+    assert [e.get("text") for e in events].count(knowledge().messages["disclaimer"]) == 1
 
 
 def test_the_history_survives_a_server_restart(cluster):

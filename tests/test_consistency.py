@@ -117,10 +117,10 @@ def test_domain_actions_are_exactly_the_custom_actions():
     assert names == set(DOMAIN["actions"])
 
 
-def test_domain_holds_no_copy_of_curated_answers():
-    texts = " ".join(v[0]["text"] for v in DOMAIN["responses"].values())
-    for topic in knowledge().topics.values():
-        assert topic.answer[:60] not in texts
+def test_domain_holds_no_text():
+    """Every text a family reads lives in bot/knowledge, where it is reviewed and
+    checked by the content-safety contract; the domain only names actions."""
+    assert not DOMAIN.get("responses")
 
 
 def test_entity_types_match_the_catalogue():

@@ -9,6 +9,7 @@ import uuid
 import pytest
 
 from bot.knowledge import knowledge
+from tests.conftest import after_disclaimer
 
 KB = knowledge()
 CONSULT = KB.messages["consult"]
@@ -36,7 +37,7 @@ def texts(messages) -> list:
 
 @pytest.mark.parametrize("topic, question", QUESTIONS.items())
 def test_faq_answers_carry_a_real_citation_link_and_the_consult_urge(chat, topic, question):
-    messages = chat(sender(), question)
+    messages = after_disclaimer(chat(sender(), question))
     answer = messages[0]["text"]
     assert answer.startswith(KB.topics[topic].answer[:80]), (question, answer[:120])
     assert CITATION.search(answer), answer
@@ -46,12 +47,12 @@ def test_faq_answers_carry_a_real_citation_link_and_the_consult_urge(chat, topic
 
 
 def test_what_is_crmo_cites_a_pubmed_source(chat):
-    answer = chat(sender(), "What is CRMO?")[0]["text"]
+    answer = after_disclaimer(chat(sender(), "What is CRMO?"))[0]["text"]
     assert "Source" in answer and "pubmed.ncbi.nlm.nih.gov/34202154" in answer
 
 
 def test_a_site_question_gets_the_site_addition(chat):
-    answer = chat(sender(), "can crmo affect the jaw?")[0]["text"]
+    answer = after_disclaimer(chat(sender(), "can crmo affect the jaw?"))[0]["text"]
     assert KB.topics["affected_sites"].addition_for("body_site", "mandible").text in answer
 
 
@@ -65,7 +66,7 @@ def test_ask_source_after_an_answer_gives_that_answers_full_citations(chat):
 
 
 def test_ask_source_first_says_there_is_no_answer_yet(chat):
-    assert texts(chat(sender(), "where is that from?")) == [KB.messages["no_previous_answer"]]
+    assert texts(after_disclaimer(chat(sender(), "where is that from?"))) == [KB.messages["no_previous_answer"]]
 
 
 def test_follow_up_is_resolved_with_the_last_topic(chat):
@@ -78,22 +79,22 @@ def test_follow_up_is_resolved_with_the_last_topic(chat):
 
 def test_red_flags_get_seek_care_now_first(chat):
     messages = chat(sender(), "my daughter has a fever of 40 and she can't walk")
-    assert messages[0]["text"] == KB.messages["urgent"]
+    assert texts(messages) == [KB.messages["urgent"], KB.messages["disclaimer"]]
 
 
 def test_a_faq_question_with_a_red_flag_gets_urgent_care_first(chat):
     messages = chat(sender(), "my son has crmo and suddenly his legs are numb, how is crmo treated?")
-    assert messages[0]["text"] == KB.messages["urgent"]
+    assert texts(messages)[:2] == [KB.messages["urgent"], KB.messages["disclaimer"]]
 
 
 def test_personal_advice_is_refused(chat):
-    messages = chat(sender(), "what dose of naproxen should my 8 year old take?")
+    messages = after_disclaimer(chat(sender(), "what dose of naproxen should my 8 year old take?"))
     assert messages[0]["text"] == KB.messages["personal_advice"]
     assert not any("mg" in t for t in texts(messages))
 
 
 def test_nonsense_gets_the_fallback_with_topic_buttons(chat):
-    messages = chat(sender(), "blarg frobnicate quux")
+    messages = after_disclaimer(chat(sender(), "blarg frobnicate quux"))
     assert messages[0]["text"] in (KB.messages["fallback"], KB.messages["out_of_scope"])
     buttons = messages[1]["buttons"]
     assert 3 <= len(buttons) <= 5
@@ -101,13 +102,13 @@ def test_nonsense_gets_the_fallback_with_topic_buttons(chat):
 
 
 def test_a_topic_button_payload_answers_that_topic(chat):
-    answer = chat(sender(), "/biopsy")[0]["text"]
+    answer = after_disclaimer(chat(sender(), "/biopsy"))[0]["text"]
     assert answer.startswith(KB.topics["biopsy"].answer[:80])
 
 
 def test_greeting_gives_the_disclaimer_and_buttons(chat):
     messages = chat(sender(), "hello")
-    assert "not a doctor" in messages[0]["text"]
+    assert texts(messages)[0] == KB.messages["disclaimer"] and texts(messages).count(KB.messages["disclaimer"]) == 1
     assert len(messages[1]["buttons"]) >= 5
 
 
@@ -115,3 +116,11 @@ def test_feedback_buttons_are_answered(chat):
     user = sender()
     chat(user, "what causes crmo")
     assert texts(chat(user, "/feedback_unhelpful")) == [KB.messages["feedback_thanks_unhelpful"]]
+
+
+def test_the_disclaimer_comes_once_per_conversation(chat):
+    user = sender()
+    first = texts(chat(user, "is crmo contagious?"))
+    second = texts(chat(user, "and is it cancer?"))
+    assert first[0] == KB.messages["disclaimer"] and first.count(KB.messages["disclaimer"]) == 1
+    assert KB.messages["disclaimer"] not in second

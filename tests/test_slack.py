@@ -14,7 +14,10 @@ from typing import Dict, Optional
 
 import pytest
 
+from bot.knowledge import knowledge
 from tests.conftest import SLACK_SECRET, post
+
+KB = knowledge()
 
 PUBMED_LINK = "<https://pubmed.ncbi.nlm.nih.gov/34202154/|"
 
@@ -63,8 +66,9 @@ def test_a_signed_question_is_answered_in_slack_markup(slack, slack_api):
     user = f"U{uuid.uuid4().hex[:8].upper()}"
     status, _ = slack(message_event("what is crmo", user))
     assert status == 200
-    posts = wait_for_replies(slack_api, f"D{user}", 2)
+    posts = wait_for_replies(slack_api, f"D{user}", 3)
     assert all(p.headers.get("Authorization") == "Bearer xoxb-test-token" for p in posts)
+    assert posts[0].body["text"] == KB.messages["disclaimer"]  # a new conversation opens with it
     answer = answer_post(posts)
     section, actions = json.loads(answer["blocks"]) if isinstance(answer["blocks"], str) else answer["blocks"]
     assert section["text"]["type"] == "mrkdwn"

@@ -11,7 +11,10 @@ from typing import Dict, Optional
 import pytest
 
 from bot.channels.render import TELEGRAM_LIMIT
+from bot.knowledge import knowledge
 from tests.conftest import TELEGRAM_SECRET, post
+
+KB = knowledge()
 
 update_ids = iter(range(10_000, 1_000_000))
 
@@ -69,6 +72,7 @@ def test_a_question_gets_a_linked_cited_answer_with_a_keyboard(telegram, telegra
     assert telegram(text_update(chat, "what is crmo"))[0] == 200
     replies = sent_to(telegram_api, chat)
     assert all(len(r["text"]) <= TELEGRAM_LIMIT and r.get("parse_mode") == "HTML" for r in replies)
+    assert replies[0]["text"] == KB.messages["disclaimer"]  # a new conversation opens with it
     answer = next(r for r in replies if "osteomyelitis" in r["text"])
     assert '<a href="https://pubmed.ncbi.nlm.nih.gov/34202154/">' in answer["text"]
     assert "doctor" in answer["text"].splitlines()[-1]

@@ -1,0 +1,44 @@
+"""What every reply of the assistant starts with, whatever the action: the
+urgent reply when the message tells of a red flag, then the disclaimer once
+per conversation. A family that opens with a question (in any channel, not only
+the website widget, which greets) is told that this is not a doctor and not for
+emergencies before it reads an answer."""
+
+from __future__ import annotations
+
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.red_flags import describes_red_flag
+from bot.knowledge import knowledge
+
+
+def disclaimer_sent(tracker: Tracker) -> bool:
+    """Whether this conversation (since its last session start) has had the disclaimer."""
+    disclaimer = knowledge().messages["disclaimer"]
+    for event in reversed(tracker.events):
+        if event.get("event") == "session_started":
+            return False
+        if event.get("event") == "bot" and event.get("text") == disclaimer:
+            return True
+    return False
+
+
+def urgent_first(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
+    """Sends the urgent reply when the message tells of a red flag; True if it did."""
+    if not describes_red_flag(tracker.latest_message.get("text") or ""):
+        return False
+    dispatcher.utter_message(text=knowledge().messages["urgent"])
+    return True
+
+
+def open_turn(dispatcher: CollectingDispatcher, tracker: Tracker, *, answer_follows: bool = True) -> bool:
+    """The urgent reply if needed, the disclaimer if this conversation has not had
+    it, and, after an urgent reply, a line that leads to the answer. True when the
+    urgent reply was sent."""
+    urgent = urgent_first(dispatcher, tracker)
+    if not disclaimer_sent(tracker):
+        dispatcher.utter_message(text=knowledge().messages["disclaimer"])
+    if urgent and answer_follows:
+        dispatcher.utter_message(text=knowledge().messages["urgent_then_answer"])
+    return urgent
