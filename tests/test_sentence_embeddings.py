@@ -1,22 +1,30 @@
 """The project's NLU components without a Rasa server: the all-MiniLM-L6-v2
 featurizer (shapes, determinism, unit-length sentence vectors, paraphrases
-closer than unrelated questions, nothing fetched from the network)."""
+closer than unrelated questions, nothing fetched from the network) and the
+logistic-regression intent classifier with configurable C."""
 
 from __future__ import annotations
 
 import socket
+from pathlib import Path
 from typing import List
 
 import numpy as np
 import pytest
+import scipy.sparse
+from rasa.engine.graph import ExecutionContext, GraphSchema
+from rasa.engine.storage.local_model_storage import LocalModelStorage
+from rasa.engine.storage.resource import Resource
 from rasa.nlu.constants import TOKENS_NAMES
 from rasa.nlu.tokenizers.tokenizer import Token
 from rasa.nlu.tokenizers.whitespace_tokenizer import WhitespaceTokenizer
-from rasa.shared.nlu.constants import TEXT
+from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, INTENT, TEXT
+from rasa.shared.nlu.training_data.features import Features
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.nlu import sentence_embeddings
+from bot.nlu.linear_intent_classifier import LinearIntentClassifier
 from bot.nlu.sentence_embeddings import DIMENSIONS, Embedding, SentenceEmbeddingFeaturizer, token_vectors
 
 TOKENIZER = WhitespaceTokenizer(WhitespaceTokenizer.get_default_config())
@@ -97,3 +105,26 @@ def test_nothing_is_fetched_from_the_network(monkeypatch):
     sentence_embeddings.minilm.cache_clear()  # load the model and tokenizer again, under the block
     (message,) = featurized("does naproxen work for crmo")
     assert sentence_vector(message).shape == (DIMENSIONS,)
+
+
+def sparse_and_dense(text: str, intent: str, sparse: List[float], dense: List[float]) -> Message:
+    message = Message(data={TEXT: text, INTENT: intent})
+    message.add_features(Features(scipy.sparse.coo_matrix([sparse]), FEATURE_TYPE_SENTENCE, TEXT, "counts"))
+    message.add_features(Features(np.array([dense]), FEATURE_TYPE_SENTENCE, TEXT, "minilm"))
+    return message
+
+
+def test_linear_intent_classifier_gives_c_and_class_weight_to_scikit_learn(tmp_path: Path, monkeypatch):
+    # Saving is Rasa's own code (skops), whose import alone takes 7 s; the
+    # comparison in devtools/compare_pipelines.py saves and loads these models.
+    monkeypatch.setattr(LinearIntentClassifier, "persist", lambda self: None)
+    config = {**LinearIntentClassifier.get_default_config(), "C": 10.0, "class_weight": None}
+    context = ExecutionContext(GraphSchema({}), node_name="linear")
+    classifier = LinearIntentClassifier.create(config, LocalModelStorage(tmp_path), Resource("linear"), context)
+    examples = [sparse_and_dense(f"greet {n}", "greet", [1, 0], [1.0, n / 10]) for n in range(3)]
+    examples += [sparse_and_dense(f"bye {n}", "goodbye", [0, 1], [-1.0, n / 10]) for n in range(3)]
+    classifier.train(TrainingData(examples))
+
+    assert (classifier.clf.C, classifier.clf.class_weight) == (10.0, None)
+    (message,) = classifier.process([sparse_and_dense("hello", "", [1, 0], [0.9, 0.0])])
+    assert message.get(INTENT)["name"] == "greet"
