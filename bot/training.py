@@ -1,5 +1,6 @@
 """Trains the Rasa model only when what it is trained from has changed: the
-NLU and dialogue data, the domain, the config and the spaCy pipeline."""
+NLU and dialogue data, the domain, the config, the project's NLU components
+and the spaCy pipeline."""
 
 from __future__ import annotations
 
@@ -17,6 +18,9 @@ MODEL = MODELS / "crmo.tar.gz"
 FINGERPRINT = MODELS / "crmo.fingerprint"
 TRAIN_SECONDS = MODELS / "crmo.train-seconds"
 INPUTS = ("config.yml", "domain.yml", "data")
+# The project's own NLU components (code and tokenizer): config.yml names them,
+# so a change to them changes the model as much as a change to the config.
+COMPONENTS = PROJECT / "bot" / "nlu"
 
 
 def fingerprint() -> str:
@@ -27,6 +31,9 @@ def fingerprint() -> str:
         for file in files:
             digest.update(str(file.relative_to(PROJECT)).encode())
             digest.update(file.read_bytes())
+    for file in sorted([*COMPONENTS.rglob("*.py"), *COMPONENTS.rglob("*.json")]):
+        digest.update(str(file.relative_to(PROJECT)).encode())
+        digest.update(file.read_bytes())
     digest.update(nlp.source_hash().encode())
     return digest.hexdigest()
 

@@ -1,0 +1,130 @@
+"""The project's NLU components without a Rasa server: the all-MiniLM-L6-v2
+featurizer (shapes, determinism, unit-length sentence vectors, paraphrases
+closer than unrelated questions, nothing fetched from the network) and the
+logistic-regression intent classifier with configurable C."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+from typing import List
+
+import numpy as np
+import pytest
+import scipy.sparse
+from rasa.engine.graph import ExecutionContext, GraphSchema
+from rasa.engine.storage.local_model_storage import LocalModelStorage
+from rasa.engine.storage.resource import Resource
+from rasa.nlu.constants import TOKENS_NAMES
+from rasa.nlu.tokenizers.tokenizer import Token
+from rasa.nlu.tokenizers.whitespace_tokenizer import WhitespaceTokenizer
+from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, INTENT, TEXT
+from rasa.shared.nlu.training_data.features import Features
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.nlu import sentence_embeddings
+from bot.nlu.linear_intent_classifier import LinearIntentClassifier
+from bot.nlu.sentence_embeddings import DIMENSIONS, Embedding, SentenceEmbeddingFeaturizer, token_vectors
+
+TOKENIZER = WhitespaceTokenizer(WhitespaceTokenizer.get_default_config())
+
+
+def featurizer() -> SentenceEmbeddingFeaturizer:
+    return SentenceEmbeddingFeaturizer("minilm", SentenceEmbeddingFeaturizer.get_default_config())
+
+
+def featurized(*texts: str) -> List[Message]:
+    """Messages tokenized by Rasa's WhitespaceTokenizer, then featurized as at run time."""
+    messages = [Message(data={TEXT: text}) for text in texts]
+    TOKENIZER.process(messages)
+    return featurizer().process(messages)
+
+
+def sentence_vector(message: Message) -> np.ndarray:
+    return message.get_dense_features(TEXT)[1].features[0]
+
+
+def test_a_sentence_vector_and_one_vector_per_rasa_token():
+    (message,) = featurized("Which bones does CRMO affect in my son's osteomyelitis?")
+    sequence, sentence = message.get_dense_features(TEXT)
+    assert sentence.features.shape == (1, DIMENSIONS)
+    assert sequence.features.shape == (len(message.get(TOKENS_NAMES[TEXT])), DIMENSIONS)
+    assert np.abs(sequence.features).sum(axis=1).min() > 0  # every token found its word pieces
+    assert {feature.origin for feature in message.features} == {"minilm"}
+
+
+def test_the_same_text_gives_identical_features_at_run_time_and_in_training():
+    text = "can my daughter still do sports with her crmo?"
+    (first,), (second,) = featurized(text), featurized(text)
+    for a, b in zip(first.get_dense_features(TEXT), second.get_dense_features(TEXT), strict=True):
+        assert np.array_equal(a.features, b.features)
+    # training featurizes in padded batches; the padding must not change a text's vectors
+    training = TrainingData([Message(data={TEXT: t}) for t in (text, "hi", "what is chronic osteomyelitis")])
+    TOKENIZER.process_training_data(training)
+    featurizer().process_training_data(training)
+    batched = training.training_examples[0].get_dense_features(TEXT)
+    for a, b in zip(first.get_dense_features(TEXT), batched, strict=True):
+        np.testing.assert_allclose(a.features, b.features, atol=1e-5)
+
+
+def test_sentence_vectors_have_unit_length():
+    for message in featurized("what is crmo", "Thanks, goodbye!", "x " * 300):  # the last one is cut at 128
+        assert np.linalg.norm(sentence_vector(message)) == pytest.approx(1.0, abs=1e-5)
+
+
+def test_paraphrases_are_closer_than_unrelated_questions():
+    question, paraphrase, unrelated = map(
+        sentence_vector,
+        featurized(
+            "Is CRMO contagious?",
+            "Can other children catch CRMO from my son?",
+            "What time does the football match start tonight?",
+        ),
+    )
+    assert question @ paraphrase > question @ unrelated + 0.3
+
+
+def test_a_token_gets_the_mean_of_the_word_pieces_inside_it():
+    pieces = np.arange(4 * DIMENSIONS, dtype=np.float32).reshape(4, DIMENSIONS)
+    # [CLS] "cr" "##mo" [SEP] for the text "crmo ?"
+    embedding = Embedding(np.zeros(DIMENSIONS), pieces, [None, (0, 2), (2, 4), None])
+    vectors = token_vectors(embedding, [Token("crmo", 0), Token("?", 5)])
+    np.testing.assert_array_equal(vectors[0], pieces[1:3].mean(axis=0))
+    np.testing.assert_array_equal(vectors[1], np.zeros(DIMENSIONS))  # no word piece: zeros, which Rasa skips
+
+
+def test_nothing_is_fetched_from_the_network(monkeypatch):
+    def refuse(*args, **kwargs):
+        raise AssertionError(f"network access attempted: {args[1:]}")
+
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    for name in ("connect", "connect_ex"):
+        monkeypatch.setattr(socket.socket, name, refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+    sentence_embeddings.minilm.cache_clear()  # load the model and tokenizer again, under the block
+    (message,) = featurized("does naproxen work for crmo")
+    assert sentence_vector(message).shape == (DIMENSIONS,)
+
+
+def sparse_and_dense(text: str, intent: str, sparse: List[float], dense: List[float]) -> Message:
+    message = Message(data={TEXT: text, INTENT: intent})
+    message.add_features(Features(scipy.sparse.coo_matrix([sparse]), FEATURE_TYPE_SENTENCE, TEXT, "counts"))
+    message.add_features(Features(np.array([dense]), FEATURE_TYPE_SENTENCE, TEXT, "minilm"))
+    return message
+
+
+def test_linear_intent_classifier_gives_c_and_class_weight_to_scikit_learn(tmp_path: Path, monkeypatch):
+    # Saving is Rasa's own code (skops), whose import alone takes 7 s; the
+    # comparison in devtools/compare_pipelines.py saves and loads these models.
+    monkeypatch.setattr(LinearIntentClassifier, "persist", lambda self: None)
+    config = {**LinearIntentClassifier.get_default_config(), "C": 10.0, "class_weight": None}
+    context = ExecutionContext(GraphSchema({}), node_name="linear")
+    classifier = LinearIntentClassifier.create(config, LocalModelStorage(tmp_path), Resource("linear"), context)
+    examples = [sparse_and_dense(f"greet {n}", "greet", [1, 0], [1.0, n / 10]) for n in range(3)]
+    examples += [sparse_and_dense(f"bye {n}", "goodbye", [0, 1], [-1.0, n / 10]) for n in range(3)]
+    classifier.train(TrainingData(examples))
+
+    assert (classifier.clf.C, classifier.clf.class_weight) == (10.0, None)
+    (message,) = classifier.process([sparse_and_dense("hello", "", [1, 0], [0.9, 0.0])])
+    assert message.get(INTENT)["name"] == "greet"
