@@ -11,6 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import compose
 from bot.knowledge import knowledge
+from bot.nlu import LANGUAGE_ENTITY
 
 
 def send_answer(dispatcher: CollectingDispatcher, reply: compose.Answer) -> List[EventType]:
@@ -28,8 +29,19 @@ def send_answer(dispatcher: CollectingDispatcher, reply: compose.Answer) -> List
 
 
 def offer_topics(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
-    """Says what the assistant can answer and offers the closest topics as buttons."""
+    """Says what the assistant can answer and offers the closest topics as buttons;
+    to a message in another language, which language it answers in and how to
+    get emergency help."""
     kb = knowledge()
+    language = next(
+        (e.get("value") for e in tracker.latest_message.get("entities") or [] if e.get("entity") == LANGUAGE_ENTITY),
+        None,
+    )
+    if language:
+        for text in (kb.other_languages.get(language), kb.messages["other_language"]):
+            if text:
+                dispatcher.utter_message(text=text)
+        return []
     intent = (tracker.latest_message.get("intent") or {}).get("name")
     dispatcher.utter_message(text=kb.messages["out_of_scope" if intent == "out_of_scope" else "fallback"])
     closest = compose.closest_topics(kb, tracker.latest_message.get("intent_ranking") or [])

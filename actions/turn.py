@@ -9,8 +9,8 @@ from __future__ import annotations
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.red_flags import describes_red_flag
 from bot.knowledge import knowledge
+from bot.nlu import RED_FLAG, SAFETY_ENTITY
 
 
 def disclaimer_sent(tracker: Tracker) -> bool:
@@ -24,9 +24,15 @@ def disclaimer_sent(tracker: Tracker) -> bool:
     return False
 
 
+def tells_of_a_red_flag(tracker: Tracker) -> bool:
+    """The NLU pipeline's safety layer marked a red flag in the latest message."""
+    entities = tracker.latest_message.get("entities") or []
+    return any(e.get("entity") == SAFETY_ENTITY and e.get("value") == RED_FLAG for e in entities)
+
+
 def urgent_first(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
     """Sends the urgent reply when the message tells of a red flag; True if it did."""
-    if not describes_red_flag(tracker.latest_message.get("text") or ""):
+    if not tells_of_a_red_flag(tracker):
         return False
     dispatcher.utter_message(text=knowledge().messages["urgent"])
     return True

@@ -14,11 +14,11 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.fallback import ActionDefaultFallback
 from actions.faq import ActionAnswerFaq
 from actions.feedback import ActionRecordFeedback
-from actions.red_flags import describes_red_flag
 from actions.safety import ActionPersonalAdvice, ActionUrgentCare
 from actions.sources import ActionShowSources
 from actions.welcome import ActionSmallTalk, ActionWelcome
 from bot.knowledge import knowledge
+from bot.nlu import RED_FLAG, SAFETY_ENTITY
 
 KB = knowledge()
 CONSULT = KB.messages["consult"]
@@ -47,6 +47,11 @@ def tracker(
         events.append({"event": "bot", "text": KB.messages["disclaimer"]})
     events.append({"event": "user", "text": text, "parse_data": message})
     return Tracker("test-user", slots, message, events, False, None, {}, "action_listen")
+
+
+def red_flag(rule: str = "high_fever") -> List[dict]:
+    """The entity the NLU pipeline's safety layer adds for a red flag."""
+    return [{"entity": SAFETY_ENTITY, "value": RED_FLAG, "rule": rule, "extractor": "SafetyLayer"}]
 
 
 def entity(etype: str, value: str, text: Optional[str] = None) -> dict:
@@ -118,7 +123,8 @@ def test_a_follow_up_the_last_topic_has_nothing_on_goes_to_a_topic_that_has():
 
 def test_a_faq_question_describing_a_red_flag_gets_urgent_care_first():
     messages, _ = run(
-        ActionAnswerFaq(), tracker("my son has a fever of 40 and can't walk, what are crmo symptoms?", "symptoms")
+        ActionAnswerFaq(),
+        tracker("my son has a fever of 40 and can't walk, what are crmo symptoms?", "symptoms", entities=red_flag()),
     )
     assert messages[0]["text"] == URGENT
     assert messages[2]["text"].startswith(KB.topics["symptoms"].answer)
@@ -201,24 +207,6 @@ def test_feedback_is_recorded_with_the_topic_it_rates(intent, helpful):
     assert len(messages) == 1
 
 
-@pytest.mark.parametrize(
-    "text, expected",
-    [
-        ("my daughter has a temperature of 39.5 C", True),
-        ("he won't put any weight on his left leg", True),
-        ("her legs are numb", True),
-        ("my son suddenly lost control of his bladder", True),
-        ("he is screaming in pain", True),
-        ("can crmo cause numbness?", False),
-        ("my son is 40 kg, is crmo common?", False),
-        ("she is 39 years old and has CNO", False),
-        ("what is crmo", False),
-    ],
-)
-def test_red_flag_detection(text, expected):
-    assert describes_red_flag(text) is expected
-
-
 DISCLAIMER = KB.messages["disclaimer"]
 
 
@@ -245,7 +233,10 @@ def test_a_red_flag_in_a_first_message_puts_the_urgent_reply_before_the_disclaim
     messages, _ = run(
         ActionAnswerFaq(),
         tracker(
-            "my son has a fever of 40 and can't walk, is crmo contagious?", "is_it_infectious", new_conversation=True
+            "my son has a fever of 40 and can't walk, is crmo contagious?",
+            "is_it_infectious",
+            entities=red_flag(),
+            new_conversation=True,
         ),
     )
     assert texts(messages)[:3] == [URGENT, DISCLAIMER, KB.messages["urgent_then_answer"]]
@@ -267,5 +258,11 @@ def test_a_new_session_gets_the_disclaimer_again():
 def test_small_talk_sends_the_fixed_text_of_its_intent(intent):
     messages, _ = run(ActionSmallTalk(), tracker("thanks!", intent))
     assert texts(messages) == [KB.messages[intent]]
-    flagged, _ = run(ActionSmallTalk(), tracker("thanks, but now her legs are numb", intent))
+    flagged, _ = run(ActionSmallTalk(), tracker("thanks, but now her legs are numb", intent, entities=red_flag()))
     assert texts(flagged) == [URGENT, KB.messages[intent]]
+
+
+def test_without_the_safety_layers_mark_no_urgent_reply_is_added():
+    """The actions trust the NLU pipeline's mark, not their own reading of the text."""
+    messages, _ = run(ActionAnswerFaq(), tracker("my son has a fever of 40, is crmo contagious?", "is_it_infectious"))
+    assert URGENT not in texts(messages)

@@ -16,6 +16,7 @@ from rasa_sdk import Action
 from bot import sync
 from bot.knowledge import knowledge
 from bot.knowledge.vocabulary import surface_forms
+from bot.nlu import LANGUAGE_ENTITY, SAFETY_ENTITY
 
 PROJECT = Path(__file__).resolve().parent.parent
 CONVERSATION_INTENTS = {"follow_up", "feedback_helpful", "feedback_unhelpful"}
@@ -126,4 +127,4 @@ def test_domain_holds_no_text():
 def test_entity_types_match_the_catalogue():
     kb = knowledge()
     domain_entities = {next(iter(e)) if isinstance(e, dict) else e for e in DOMAIN["entities"]}
-    assert set(kb.catalogue["entities"]) <= domain_entities == set(kb.entities)
+    assert set(kb.catalogue["entities"]) <= domain_entities == {*kb.entities, SAFETY_ENTITY, LANGUAGE_ENTITY}

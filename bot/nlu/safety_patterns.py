@@ -1,0 +1,264 @@
+"""The deterministic half of the safety layer: spaCy Matcher patterns, kept as
+data in bot/knowledge/safety_patterns.yml, that find red flags and requests for
+individual advice in a message, whatever the classifier made of it. A learned
+classifier misses some of these (a red flag told without "my", a temperature in
+Fahrenheit, a dose question dressed up as a school project); a missed red flag
+is the one error this assistant must not make, so both run and either counts.
+
+It works on the project's own spaCy pipeline (lower-cased text, lookup lemmas,
+the entity ruler's drug names), with no parser: negation, "long ago" and
+general questions are found by looking at the words around a match."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Dict, Iterable, List, Mapping, Sequence, Set, Tuple
+
+import yaml
+from spacy.language import Language
+from spacy.matcher import Matcher
+from spacy.tokens import Doc, Span, Token
+
+from bot.knowledge import KNOWLEDGE_DIR
+
+PATTERNS_FILE = KNOWLEDGE_DIR / "safety_patterns.yml"
+# How far back a negation word reaches ("no numbness or weakness in his legs").
+NEGATION_REACH = 3
+SENTENCE_END = {".", "!", "?", ";", "\n"}
+CLAUSE_BREAK = SENTENCE_END | {",", "but", "though", "although", "however"}
+
+
+# The form a pattern word is compared with: the lemma, except for the words the
+# lookup lemmatizer gets wrong for this purpose ("number" -> "numb", "'s" -> "have").
+FORM = "safety_form"
+
+
+class SafetyPatternError(ValueError):
+    """safety_patterns.yml is wrong; the message names the rule and the pattern."""
+
+
+@dataclass(frozen=True)
+class Finding:
+    """What the safety layer found in one message: the names of the red-flag and
+    advice rules that fired, and whether the message is a general question."""
+
+    red_flags: Tuple[str, ...] = ()
+    advice: Tuple[str, ...] = ()
+    general_question: bool = False
+    # a red flag that the message denies ("no fever"), and none that it affirms
+    denied_red_flag: bool = False
+    asks_a_question: bool = False
+    negative_tone: bool = False
+    thanks: bool = False
+
+
+@dataclass(frozen=True)
+class _Rule:
+    kind: str  # "red_flags", "advice", "general_question" or "long_ago"
+    name: str
+    personal: bool
+    all_of: Tuple[str, ...]
+
+
+class SafetyPatterns:
+    """Compiled patterns; `check(doc)` is all a caller needs."""
+
+    def __init__(self, nlp: Language, path: Path = PATTERNS_FILE) -> None:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        self._nlp = nlp
+        self._as_written = {str(w).lower() for w in raw.get("keep_as_written") or ()}
+        as_written = self._as_written
+        Token.set_extension(
+            FORM, getter=lambda token: token.lower_ if token.lower_ in as_written else token.lemma_, force=True
+        )
+        self._lemmatizer = nlp.get_pipe("lemmatizer")
+        for name, words in raw["words"].items():
+            odd = [w for w in words if isinstance(w, bool) or not isinstance(w, str | int)]
+            if odd:  # YAML reads a bare no, yes, on or off as true/false
+                raise SafetyPatternError(f"{path}: word list `{name}`: quote {odd} (YAML reads it as {odd[0]!r})")
+        self._words: Dict[str, Set[str]] = {name: self._lemmas(words) for name, words in raw["words"].items()}
+        self._shapes = {name: str(regex) for name, regex in raw["shapes"].items()}
+        for needed in ("not", "person", "not_temperature"):
+            if needed not in self._words:
+                raise SafetyPatternError(f"{path}: the word list `{needed}` is missing")
+        self.matcher = Matcher(nlp.vocab)
+        self._rules: Dict[str, _Rule] = {}
+        self._own_negation: Set[str] = set()
+        for kind in ("red_flags", "advice"):
+            for name, spec in raw[kind].items():
+                self._add_rule(kind, name, spec)
+        for kind in ("general_question", "long_ago", "now", "denial"):
+            self._add_rule(kind, kind, raw.get(kind) or [])
+
+    # ---- compiling ------------------------------------------------------------------
+    def _lemmas(self, words: Iterable[object]) -> Set[str]:
+        """The words and their lemmas as the pipeline makes them ("does" -> "doe")."""
+        found: Set[str] = set()
+        for word in words:
+            text = str(word).lower()
+            found.add(text)
+            doc = self._nlp.make_doc(text)
+            if len(doc) == 1 and text not in self._as_written:
+                found.add(self._lemmatizer(doc)[0].lemma_)
+        return found
+
+    def _add_rule(self, kind: str, name: str, spec: object) -> None:
+        if isinstance(spec, list):
+            spec = {"patterns": spec}
+        if not isinstance(spec, dict):
+            raise SafetyPatternError(f"rule {kind}/{name}: a list of patterns or a mapping")
+        all_of = tuple(spec.get("all_of") or ())
+        unknown = [w for w in all_of if w not in self._words]
+        if unknown:
+            raise SafetyPatternError(f"rule {kind}/{name}: unknown word list(s) {unknown}")
+        self._rules[name] = _Rule(kind, name, bool(spec.get("personal")), all_of)
+        for number, line in enumerate(spec.get("patterns") or ()):
+            key = f"{name}#{number}"
+            tokens, negative = self._compile(str(line), f"{kind}/{name}")
+            self.matcher.add(key, [tokens])
+            if negative:
+                self._own_negation.add(key)
+        if not all_of and not spec.get("patterns"):
+            raise SafetyPatternError(f"rule {kind}/{name}: needs `patterns` or `all_of`")
+
+    def _compile(self, line: str, where: str) -> Tuple[List[dict], bool]:
+        """One pattern line -> spaCy token patterns, and whether it names a negation
+        itself ("can not walk"), which then is no reason to discard the match."""
+        tokens: List[dict] = []
+        negative = False
+        for spec in line.split():
+            if re.fullmatch(r"\*\d", spec):
+                tokens += [{"IS_PUNCT": False, "OP": "?"}] * int(spec[1:])
+                continue
+            optional = spec.startswith("?")
+            spec = spec.lstrip("?")
+            if not spec or "?" in spec or "*" in spec:
+                raise SafetyPatternError(
+                    f"{where}: {spec!r} in {line!r}: write `?word` for an optional word, `*N` for a gap"
+                )
+            if spec == "&medication":
+                token: dict = {"ENT_TYPE": "medication", "OP": "+"}
+            elif spec.startswith("~"):
+                if spec[1:] not in self._shapes:
+                    raise SafetyPatternError(f"{where}: unknown shape {spec!r} in {line!r}")
+                token = {"TEXT": {"REGEX": self._shapes[spec[1:]]}}
+            else:
+                if spec.startswith("@"):
+                    if spec[1:] not in self._words:
+                        raise SafetyPatternError(f"{where}: unknown word list {spec!r} in {line!r}")
+                    words = self._words[spec[1:]]
+                else:
+                    words = self._lemmas(spec.split("|"))
+                negative = negative or bool(words & self._words["not"])
+                token = {"_": {FORM: {"IN": sorted(words)}}}
+            if optional:
+                token["OP"] = "?"
+            tokens.append(token)
+        if not tokens:
+            raise SafetyPatternError(f"{where}: an empty pattern")
+        return tokens, negative
+
+    # ---- checking -----------------------------------------------------------------------
+    def check(self, doc: Doc) -> Finding:
+        forms = [token._.get(FORM) for token in doc]
+        sentence = _sentence_ids(doc)
+        fired: Dict[str, List[Span]] = {}
+        for match_id, start, end in self.matcher(doc):
+            key = self._nlp.vocab.strings[match_id]
+            fired.setdefault(key, []).append(doc[start:end])
+
+        def spans(kind: str) -> List[Tuple[str, Span]]:
+            return [(k, s) for k, found in fired.items() if self._rules[k.split("#")[0]].kind == kind for s in found]
+
+        personal = any(form in self._words["person"] for form in forms)
+        now = bool(spans("now"))
+        general = bool(spans("general_question")) and not personal and not now
+        long_ago = {sentence[s.start] for _, s in spans("long_ago")}
+
+        red_flags = []
+        denied = False
+        for key, span in spans("red_flags"):
+            if _not_a_temperature(span, self._words["not_temperature"]):
+                continue
+            if self._negated(doc, span, key):
+                denied = True
+                continue
+            if sentence[span.start] in long_ago or general:
+                continue
+            red_flags.append(key.split("#")[0])
+        red_flags += [r.name for r in self._present(doc, "red_flags") if not general]
+
+        advice = [key.split("#")[0] for key, _ in spans("advice")]
+        advice += [r.name for r in self._present(doc, "advice")]
+        advice = [name for name in advice if personal or not self._rules[name].personal]
+        starts = [0] + [t.i + 1 for t in doc if t.text in SENTENCE_END and t.i + 1 < len(doc)]
+        question = "?" in doc.text or any(forms[i] in self._words["question"] for i in starts if i < len(doc))
+        return Finding(
+            red_flags=tuple(dict.fromkeys(red_flags)),
+            advice=tuple(dict.fromkeys(advice)),
+            general_question=general,
+            denied_red_flag=(denied or bool(spans("denial"))) and not red_flags,
+            asks_a_question=question,
+            negative_tone=any(form in self._words["negative_tone"] for form in forms),
+            thanks=any(form in self._words["thanks"] for form in forms),
+        )
+
+    def _present(self, doc: Doc, kind: str) -> List[_Rule]:
+        """The `all_of` rules of `kind` whose word lists all occur, not negated."""
+        found = []
+        for rule in self._rules.values():
+            if rule.kind != kind or not rule.all_of:
+                continue
+            hits = [[t for t in doc if t._.get(FORM) in self._words[name]] for name in rule.all_of]
+            if all(any(not self._negated(doc, doc[t.i : t.i + 1], "") for t in tokens) for tokens in hits):
+                found.append(rule)
+        return found
+
+    def _negated(self, doc: Doc, span: Span, key: str) -> bool:
+        """A negation word shortly before the match, in the same clause, or inside
+        it ("her legs are not weak"); never for a pattern that is a negation itself."""
+        if key in self._own_negation:
+            return False
+        negations = self._words["not"]
+        if any(t._.get(FORM) in negations for t in span):
+            return True
+        for i in range(span.start - 1, max(span.start - 1 - NEGATION_REACH, -1), -1):
+            if doc[i].lower_ in CLAUSE_BREAK:
+                return False
+            if doc[i]._.get(FORM) in negations:
+                return True
+        return False
+
+
+def _sentence_ids(doc: Doc) -> List[int]:
+    ids, current = [], 0
+    for token in doc:
+        ids.append(current)
+        if token.text in SENTENCE_END:
+            current += 1
+    return ids
+
+
+def _not_a_temperature(span: Span, units: Set[str]) -> bool:
+    """A number followed by a unit that is not degrees ("40 kg", "39 years")."""
+    doc = span.doc
+    for token in span:
+        if token.like_num and token.i + 1 < len(doc) and doc[token.i + 1].lemma_ in units:
+            return True
+    after = doc[span.end] if span.end < len(doc) else None
+    return bool(span[-1].like_num and after is not None and after.lemma_ in units)
+
+
+@lru_cache(maxsize=4)
+def patterns_for(nlp: Language, path: Path = PATTERNS_FILE) -> SafetyPatterns:
+    """Compiled once per pipeline and file."""
+    return SafetyPatterns(nlp, path)
+
+
+def rule_names(path: Path = PATTERNS_FILE) -> Mapping[str, Sequence[str]]:
+    """kind -> the names of its rules, for tests and reports."""
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return {kind: list(raw[kind]) for kind in ("red_flags", "advice")}
