@@ -1,32 +1,49 @@
-"""Rasa's logistic-regression intent classifier with its regularisation and
-class weights configurable.
+"""Logistic regression on the sentence features of every featurizer, with the
+word and character counts weighted by TF-IDF.
 
-Rasa's `LogisticRegressionClassifier` already does what is wanted (the
-sentence features of every sparse and dense featurizer side by side, one
-scikit-learn `LogisticRegression`, saved with skops), but fixes `C` at 1.0
-and `class_weight` at "balanced". The sparse counts and the unit-length
-sentence embedding differ in scale, so how strongly the weights are shrunk
-changes what the classifier can learn from each; this subclass only makes
-the two settings part of the component's config."""
+Rasa's `LogisticRegressionClassifier` already puts the sentence features of
+every sparse and dense featurizer side by side and fits one scikit-learn
+`LogisticRegression` (saved with skops), but it fixes `C` at 1.0 and
+`class_weight` at "balanced", and it feeds raw counts. Rasa's count
+featurizers have no TF-IDF; raw counts let long messages (a story before the
+question) and common words weigh more than the few words that name the topic.
+This subclass makes `C` and `class_weight` part of the config and, with
+`tfidf: true`, weights the sparse part by sublinear TF-IDF (fitted on the
+training data, saved beside the classifier) and scales each row to unit length,
+the same length as the normalised sentence embedding beside it."""
 
 from __future__ import annotations
 
-from typing import Any, Dict
+from typing import Any, Dict, List, Optional
 
+import numpy as np
+from rasa.engine.graph import ExecutionContext
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
+from rasa.shared.nlu.constants import TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+from scipy.sparse import csr_matrix, hstack, vstack
+from sklearn.feature_extraction.text import TfidfTransformer
+
+IDF_FILE = "idf.npy"
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
 class LinearIntentClassifier(LogisticRegressionClassifier):
-    """`LogisticRegressionClassifier` with `C` (inverse regularisation strength)
-    and `class_weight` ("balanced" or null) in its config."""
+    """`LogisticRegressionClassifier` with `C` (inverse regularisation strength),
+    `class_weight` ("balanced" or null) and `tfidf` in its config."""
 
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
-        return {**LogisticRegressionClassifier.get_default_config(), "C": 1.0, "class_weight": "balanced"}
+        return {
+            **LogisticRegressionClassifier.get_default_config(),
+            "C": 1.0,
+            "class_weight": "balanced",
+            "tfidf": False,
+        }
 
     def __init__(
         self,
@@ -37,3 +54,45 @@ class LinearIntentClassifier(LogisticRegressionClassifier):
     ) -> None:
         super().__init__(config, name, model_storage, resource)
         self.clf.set_params(C=self.config["C"], class_weight=self.config["class_weight"])
+        self.tfidf: Optional[TfidfTransformer] = None
+
+    def _create_X(self, messages: List[Message]) -> csr_matrix:
+        """Sparse sentence features (TF-IDF weighted when configured) beside the dense ones."""
+        sparse, dense = [], []
+        for message in messages:
+            sparse_features = message.get_sparse_features(attribute=TEXT)[1]
+            dense_features = message.get_dense_features(attribute=TEXT)[1]
+            sparse.append(csr_matrix(sparse_features.features if sparse_features else np.zeros((1, 0))))
+            dense.append(csr_matrix(dense_features.features if dense_features else np.zeros((1, 0))))
+        counts, vectors = vstack(sparse).tocsr(), vstack(dense).tocsr()
+        if self.config["tfidf"]:
+            if self.tfidf is None:  # training: fitted on the training examples only
+                self.tfidf = TfidfTransformer(sublinear_tf=True).fit(counts)
+            counts = self.tfidf.transform(counts)
+        return hstack([counts, vectors]).tocsr()
+
+    def train(self, training_data: TrainingData) -> Resource:
+        self.tfidf = None
+        return super().train(training_data)
+
+    def persist(self) -> None:
+        super().persist()
+        if self.tfidf is not None:  # the IDF weights are all a fitted transformer holds
+            with self._model_storage.write_to(self._resource) as model_dir:
+                np.save(model_dir / IDF_FILE, self.tfidf.idf_)
+
+    @classmethod
+    def load(
+        cls,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> LinearIntentClassifier:
+        component = super().load(config, model_storage, resource, execution_context, **kwargs)
+        if component.config["tfidf"]:
+            with model_storage.read_from(resource) as model_dir:
+                component.tfidf = TfidfTransformer(sublinear_tf=True)
+                component.tfidf.idf_ = np.load(model_dir / IDF_FILE, allow_pickle=False)
+        return component

@@ -1,0 +1,134 @@
+"""Chooses the FallbackClassifier's threshold and ambiguity threshold for the
+intent classifier of config.yml, on a calibration file that is not the blind
+set (default tests/nlu_test.yml).
+
+It trains the config's NLU pipeline without the FallbackClassifier, the safety
+layer and the language guard (only the classifier's own confidences matter
+here), parses every message of the file, and for each pair of thresholds counts
+what a family would get: the right answer, a wrong answer (another question's),
+or the "did you mean" buttons. A wrong answer is worse for a family than the
+buttons, so the pair chosen is the one with the lowest
+`WRONG_COST * wrong + fallback`; the table shows the others.
+
+    .venv/bin/python -m devtools.calibrate_fallback [--nlu tests/nlu_test.yml]
+
+Never run it on the blind test sets."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Dict, List, Tuple
+
+import yaml
+
+from bot import nlp, servers
+
+WRONG_COST = 3.0
+THRESHOLDS = [round(0.25 + 0.05 * n, 2) for n in range(12)]  # 0.25 ... 0.80
+AMBIGUITIES = [0.0, 0.02, 0.05, 0.1]
+NOT_CALIBRATED = {"FallbackClassifier", "bot.nlu.safety_layer.SafetyLayer", "bot.nlu.language.LanguageGuard"}
+
+
+def classifier_config(config: Path, target: Path) -> Path:
+    """The config's pipeline up to and including the intent classifier."""
+    data = yaml.safe_load(config.read_text())
+    data["pipeline"] = [step for step in data["pipeline"] if step["name"] not in NOT_CALIBRATED]
+    data.pop("policies", None)
+    target.write_text(yaml.safe_dump(data, sort_keys=False))
+    return target
+
+
+def parse_all(model: Path, nlu_file: Path) -> None:
+    """Prints, as JSON, [true intent, best, confidence, second confidence] per message."""
+    from rasa.core.agent import Agent
+    from rasa.shared.nlu.training_data.loading import load_data
+    from rasa.utils.log_utils import configure_structlog
+
+    configure_structlog(logging.INFO)
+    examples = [e for e in load_data(str(nlu_file)).intent_examples if e.get("text")]
+    agent = Agent.load(str(model))
+
+    async def run() -> list:
+        rows = []
+        for example in examples:
+            ranking = (await agent.parse_message(example.get("text")))["intent_ranking"]
+            second = ranking[1]["confidence"] if len(ranking) > 1 else 0.0
+            rows.append([example.get("intent"), ranking[0]["name"], ranking[0]["confidence"], second])
+        return rows
+
+    print(json.dumps(asyncio.run(run())))
+
+
+def outcomes(rows: List[list], threshold: float, ambiguity: float) -> Dict[str, float]:
+    right = wrong = fallback = 0
+    for true, best, confidence, second in rows:
+        if confidence < threshold or confidence - second < ambiguity:
+            fallback += 1
+        elif best == true:
+            right += 1
+        else:
+            wrong += 1
+    n = len(rows)
+    return {"right": right / n, "wrong": wrong / n, "fallback": fallback / n}
+
+
+def best_pair(rows: List[list]) -> Tuple[float, float, Dict[str, float]]:
+    scored = [
+        (WRONG_COST * o["wrong"] + o["fallback"], t, a, o)
+        for t in THRESHOLDS
+        for a in AMBIGUITIES
+        for o in [outcomes(rows, t, a)]
+    ]
+    _, threshold, ambiguity, found = min(scored, key=lambda s: (s[0], -s[1], -s[2]))  # ties: the more careful
+    return threshold, ambiguity, found
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--config", type=Path, default=servers.PROJECT / "config.yml")
+    parser.add_argument("--nlu", type=Path, default=servers.PROJECT / "tests" / "nlu_test.yml")
+    parser.add_argument("--parse", type=Path, metavar="MODEL", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if "blind" in args.nlu.name or "safety" in args.nlu.name:
+        sys.exit("The blind sets are never used for calibration.")
+    if args.parse:
+        parse_all(args.parse, args.nlu.resolve())
+        return 0
+    nlp.build()
+    work = Path(tempfile.mkdtemp(prefix="calibrate-"))
+    config = classifier_config(args.config, work / "config.yml")
+    env = {**os.environ, **servers.QUIET_ENV}
+    subprocess.run(
+        [sys.executable, "-m", "rasa", "train", "nlu", "--config", str(config), "--out", str(work),
+         "--fixed-model-name", "classifier"],
+        cwd=servers.PROJECT, env=env, check=True, capture_output=True,
+    )  # fmt: skip
+    parsed = subprocess.run(
+        [sys.executable, "-m", "devtools.calibrate_fallback", "--parse", str(work / "classifier.tar.gz"),
+         "--nlu", str(args.nlu.resolve())],
+        cwd=servers.PROJECT, env=servers.child_env(), capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    rows = json.loads(parsed.stdout.strip().splitlines()[-1])
+    print(f"Calibration on {args.nlu} ({len(rows)} messages): right / wrong answer / fallback buttons")
+    print(f"{'threshold':>9} " + " ".join(f"{'ambiguity ' + str(a):>22}" for a in AMBIGUITIES))
+    for t in THRESHOLDS:
+        cells = [outcomes(rows, t, a) for a in AMBIGUITIES]
+        print(f"{t:9.2f} " + " ".join(f"{c['right']:6.3f} {c['wrong']:6.3f} {c['fallback']:6.3f}  " for c in cells))
+    threshold, ambiguity, found = best_pair(rows)
+    print(
+        f"\nChosen (lowest {WRONG_COST:g} x wrong + fallback): threshold {threshold}, ambiguity {ambiguity}: "
+        f"right {found['right']:.3f}, wrong {found['wrong']:.3f}, fallback {found['fallback']:.3f}"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
