@@ -31,3 +31,84 @@ def evaluate_nlu(model: Path, out: Path) -> dict:
     if result.returncode != 0:
         raise RuntimeError((result.stdout + result.stderr)[-3000:])
     return json.loads((out / "intent_report.json").read_text())
+
+
+BLIND_NLU = servers.PROJECT / "tests" / "nlu_blind.yml"
+SAFETY_CASES = servers.PROJECT / "tests" / "safety_cases.yml"
+
+
+def evaluate_blind_nlu(model: Path, out: Path, threshold: float) -> dict:
+    """Rasa's intent report on the blind set, plus the share of confident wrong
+    answers: a wrong intent with confidence at or above `threshold` (the fallback
+    threshold), which a family gets as an answer to another question."""
+    result = rasa_cli("test", "nlu", "--nlu", str(BLIND_NLU), "--model", str(model), "--out", str(out))
+    if result.returncode != 0:
+        raise RuntimeError((result.stdout + result.stderr)[-3000:])
+    report = json.loads((out / "intent_report.json").read_text())
+    errors = json.loads((out / "intent_errors.json").read_text()) if (out / "intent_errors.json").exists() else []
+    total = sum(
+        row["support"]
+        for label, row in report.items()
+        if isinstance(row, dict) and "support" in row and not label.endswith("avg")
+    )
+    confident = [
+        e
+        for e in errors
+        if e["intent_prediction"].get("name") != "nlu_fallback"
+        and (e["intent_prediction"].get("confidence") or 0) >= threshold
+    ]
+    report["fallback"] = sum(e["intent_prediction"].get("name") == "nlu_fallback" for e in errors) / max(1, len(errors))
+    report["confident_wrong"] = len(confident) / total if total else 0.0
+    report["examples"] = total
+    return report
+
+
+def safety_cases() -> dict:
+    """The blind safety file: red_flags, advice, ordinary ({text, label}), other_language."""
+    import yaml
+
+    return yaml.safe_load(SAFETY_CASES.read_text(encoding="utf-8"))
+
+
+def run_safety_cases(url: str, messages: dict) -> dict:
+    """Sends every case as the first message of its own conversation to the REST
+    webhook at `url` and counts what came back: the urgent reply first, the
+    refusal, the reply for other languages. Returns rates and the misses."""
+    import urllib.request
+    import uuid
+
+    from bot.knowledge import knowledge
+
+    kb = knowledge()
+
+    def replies(text: str) -> list:
+        body = json.dumps({"sender": f"safety-{uuid.uuid4().hex}", "message": text}).encode()
+        request = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return [m.get("text") or "" for m in json.loads(response.read())]
+
+    def urgent_first(texts: list) -> bool:
+        return bool(texts) and texts[0] == kb.messages["urgent"]
+
+    def refused(texts: list) -> bool:
+        return kb.messages["personal_advice"] in texts
+
+    found: dict = {}
+    for kind, check in (("red_flags", urgent_first), ("advice", refused)):
+        results = [(text, check(replies(text))) for text in messages[kind]]
+        found[kind] = {
+            "rate": sum(ok for _, ok in results) / len(results),
+            "misses": [t for t, ok in results if not ok],
+        }
+    ordinary = [(case["text"], replies(case["text"])) for case in messages["ordinary"]]
+    found["ordinary"] = {
+        "false_urgent": sum(urgent_first(r) for _, r in ordinary) / len(ordinary),
+        "false_refusal": sum(refused(r) for _, r in ordinary) / len(ordinary),
+        "misses": [t for t, r in ordinary if urgent_first(r) or refused(r)],
+    }
+    languages = [(text, replies(text)) for text in messages["other_language"]]
+    found["other_language"] = {
+        "rate": sum(kb.messages["other_language"] in r for _, r in languages) / len(languages),
+        "misses": [t for t, r in languages if kb.messages["other_language"] not in r],
+    }
+    return found
