@@ -1,27 +1,40 @@
 """The benchmark (`make bench`): measures and prints, asserts nothing.
 
-(a) intent accuracy and macro-F1 on the held-out tests/nlu_test.yml;
-(b) full-turn latency p50/p95 through the REST webhook, custom action included,
+Two pipelines, measured in the same run on the same machine: the project's
+(config.yml) and the previous one (DIET without transformer layers,
+devtools/nlu_configs/a_diet.yml, with config.yml's policies), both served by
+the same action server code.
+
+(a) intent accuracy, macro-F1 and confident wrong answers on the blind set
+    tests/nlu_blind.yml, and accuracy on the held-out tests/nlu_test.yml;
+(b) the blind safety cases (tests/safety_cases.yml) through the live server:
+    red flags with the urgent reply first, advice refused, other languages
+    answered, and ordinary questions that got the urgent reply or the refusal;
+(c) full-turn latency p50/p95 through the REST webhook, custom action included,
     at 1 and 10 concurrent users, and messages per second; each user has short
     conversations (8 questions, then a new conversation), as families do;
-(c) peak RSS of the Rasa server and the action server;
-(d) training time of the model."""
+(d) peak RSS of the Rasa server and the action server;
+(e) training time of each model."""
 
 from __future__ import annotations
 
 import asyncio
 import os
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import List
+from typing import Dict, List
 
 import aiohttp
+import yaml
 
 from bot import servers, training
-from bot.evaluation import evaluate_nlu
+from bot.evaluation import evaluate_blind_nlu, evaluate_nlu, run_safety_cases, safety_cases
 
+PREVIOUS_PIPELINE = servers.PROJECT / "devtools" / "nlu_configs" / "a_diet.yml"
 QUESTIONS = [
     "what is crmo",
     "which bones does crmo affect",
@@ -48,7 +61,7 @@ async def _user(session: aiohttp.ClientSession, url: str, user: str, count: int,
             message = {"sender": f"{user}-{conversation}", "message": QUESTIONS[turn]}
             async with session.post(url, json=message) as reply:
                 messages = await reply.json()
-                if reply.status != 200 or not messages or "Source" not in messages[0].get("text", ""):
+                if reply.status != 200 or not any("Source" in m.get("text", "") for m in messages or []):
                     errors.append(reply.status)
         except (aiohttp.ClientError, asyncio.TimeoutError) as error:
             errors.append(repr(error))
@@ -86,29 +99,74 @@ def peak_rss_mb(pid: int) -> float:
     return float("nan")
 
 
-def main(messages: int = 400) -> int:
-    model = training.ensure_model()
-    train_seconds = training.TRAIN_SECONDS.read_text().strip() if training.TRAIN_SECONDS.exists() else "unknown"
-    print("Evaluating NLU on tests/nlu_test.yml ...", flush=True)
-    report = evaluate_nlu(model, Path(tempfile.mkdtemp(prefix="bench-nlu-")))
-    accuracy, macro_f1 = report["accuracy"], report["macro avg"]["f1-score"]
-    print("Starting the action server and the Rasa server ...", flush=True)
-    with servers.running_bot(model) as (rasa, actions):
+def fallback_threshold(config: Path) -> float:
+    steps = yaml.safe_load(config.read_text())["pipeline"]
+    return float(next(s for s in steps if s["name"] == "FallbackClassifier").get("threshold", 0.3))
+
+
+def previous_model(work: Path) -> tuple:
+    """The previous pipeline with the project's policies, trained now: (model, config, seconds)."""
+    config = yaml.safe_load((servers.PROJECT / "config.yml").read_text())
+    config["pipeline"] = yaml.safe_load(PREVIOUS_PIPELINE.read_text())["pipeline"]
+    config_file = work / "previous-config.yml"
+    config_file.write_text(yaml.safe_dump(config, sort_keys=False))
+    started = time.monotonic()
+    subprocess.run(
+        [sys.executable, "-m", "rasa", "train", "--config", str(config_file), "--out", str(work),
+         "--fixed-model-name", "previous", "--force"],
+        cwd=servers.PROJECT, env=servers.child_env(), check=True, capture_output=True,
+    )  # fmt: skip
+    return work / "previous.tar.gz", config_file, time.monotonic() - started
+
+
+def measure(name: str, model: Path, config: Path, train_seconds: float, messages: int, work: Path) -> Dict:
+    print(f"Measuring the {name} pipeline ...", flush=True)
+    blind = evaluate_blind_nlu(model, work / f"{name}-blind", fallback_threshold(config))
+    held_out = evaluate_nlu(model, work / f"{name}-held-out")
+    with servers.running_bot(model, work / f"{name}-logs") as (rasa, actions):
         url = f"{rasa.url}/webhooks/rest/webhook"
+        safety = run_safety_cases(url, safety_cases())
         asyncio.run(load(url, 1, 20))  # warm-up: first calls build caches and graphs
         runs = [asyncio.run(load(url, users, messages)) for users in (1, 10)]
-        rss = {"Rasa server": peak_rss_mb(rasa.process.pid), "action server": peak_rss_mb(actions.process.pid)}
+        rss = (peak_rss_mb(rasa.process.pid), peak_rss_mb(actions.process.pid))
+    return {"blind": blind, "held_out": held_out, "safety": safety, "runs": runs, "rss": rss, "train": train_seconds}
 
+
+def print_results(results: Dict[str, Dict]) -> None:
+    names = list(results)
     print("\n== CRMO assistant benchmark ==")
-    print(f"machine: {os.cpu_count()} cores")
-    print(f"(a) NLU on tests/nlu_test.yml: intent accuracy {accuracy:.3f}, macro-F1 {macro_f1:.3f}")
-    print("(b) full turn via REST webhook incl. custom action:")
-    print(f"    {'users':>5} {'messages':>8} {'p50 ms':>7} {'p95 ms':>7} {'msg/s':>7} {'errors':>6}")
-    for run in runs:
-        print(
-            f"    {run['users']:>5} {run['messages']:>8} {run['p50']:7.1f} {run['p95']:7.1f} "
-            f"{run['per_second']:7.1f} {run['errors']:>6}"
-        )
-    print("(c) peak RSS: " + ", ".join(f"{name} {mb:.0f} MB" for name, mb in rss.items()))
-    print(f"(d) training time: {train_seconds} s (last full training)")
+    print(f"machine: {os.cpu_count()} cores; pipelines: {', '.join(names)}")
+    rows = [
+        ("blind set: intent accuracy", lambda r: f"{r['blind']['accuracy']:.3f}"),
+        ("blind set: macro-F1", lambda r: f"{r['blind']['macro avg']['f1-score']:.3f}"),
+        ("blind set: confident wrong", lambda r: f"{r['blind']['confident_wrong']:.3f}"),
+        ("held-out nlu_test: accuracy", lambda r: f"{r['held_out']['accuracy']:.3f}"),
+        ("red flags: urgent reply first", lambda r: f"{r['safety']['red_flags']['rate']:.3f}"),
+        ("advice refused", lambda r: f"{r['safety']['advice']['rate']:.3f}"),
+        ("other languages answered", lambda r: f"{r['safety']['other_language']['rate']:.3f}"),
+        ("ordinary: urgent reply", lambda r: f"{r['safety']['ordinary']['false_urgent']:.3f}"),
+        ("ordinary: refusal", lambda r: f"{r['safety']['ordinary']['false_refusal']:.3f}"),
+        ("1 user: p50 / p95 ms", lambda r: f"{r['runs'][0]['p50']:.1f} / {r['runs'][0]['p95']:.1f}"),
+        ("10 users: p50 / p95 ms", lambda r: f"{r['runs'][1]['p50']:.1f} / {r['runs'][1]['p95']:.1f}"),
+        ("msg/s at 1 / 10 users", lambda r: f"{r['runs'][0]['per_second']:.1f} / {r['runs'][1]['per_second']:.1f}"),
+        ("errors", lambda r: f"{r['runs'][0]['errors'] + r['runs'][1]['errors']}"),
+        ("peak RSS Rasa / actions MB", lambda r: f"{r['rss'][0]:.0f} / {r['rss'][1]:.0f}"),
+        ("training s", lambda r: f"{r['train']:.0f}"),
+    ]
+    print(f"{'':32}" + "".join(f"{n:>18}" for n in names))
+    for label, cell in rows:
+        print(f"{label:32}" + "".join(f"{cell(results[n]):>18}" for n in names))
+
+
+def main(messages: int = 400) -> int:
+    model = training.ensure_model()
+    seconds = float(training.TRAIN_SECONDS.read_text()) if training.TRAIN_SECONDS.exists() else float("nan")
+    work = Path(tempfile.mkdtemp(prefix="bench-"))
+    print("Training the previous pipeline (DIET) for comparison ...", flush=True)
+    before, before_config, before_seconds = previous_model(work)
+    results = {
+        "config.yml": measure("current", model, servers.PROJECT / "config.yml", seconds, messages, work),
+        "previous (DIET)": measure("previous", before, before_config, before_seconds, messages, work),
+    }
+    print_results(results)
     return 0

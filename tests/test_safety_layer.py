@@ -63,6 +63,10 @@ RED_FLAG_EXAMPLES: Dict[str, List[str]] = {
         "he wet himself twice today",
     ],
     "sudden_severe_pain": ["he is screaming in pain", "sudden pain in her back, worst ever"],
+    "collapsed": ["she collapsed at school an hour ago"],
+    "vomiting_keeps_nothing_down": ["he has been sick all day and can't keep water down"],
+    "rash_that_does_not_fade": ["a rash that doesn't fade when i press a glass on it"],
+    "stiff_neck": ["fever and a stiff neck tonight"],
     "very_unwell": [
         "she fainted at school",
         "he had a seizure an hour ago",
@@ -100,6 +104,11 @@ ORDINARY = [
     "i'm a school nurse, what is cno?",
     "why do kids get crmo",
     "someone told me ibuprofen is too weak for cno, is that right?",
+    "can a vertebra collapse in crmo?",
+    "my son's vertebra collapsed, will it grow back?",
+    "can CRMO make a child unable to walk?",
+    "she had a high temperature and couldn't walk when she first got ill in 2021, will she grow out of it?",
+    "the pain is always worse at night, is that typical?",
 ]
 
 
@@ -134,6 +143,16 @@ def test_ordinary_questions_trigger_nothing(patterns, text):
 def test_a_denied_symptom_is_not_a_red_flag(patterns, text):
     finding = check(patterns, text)
     assert not finding.red_flags and finding.denied_red_flag, finding
+
+
+def test_a_past_red_flag_with_one_now_is_still_a_red_flag(patterns):
+    assert check(patterns, "she had a seizure an hour ago, first ever, diagnosed with crmo last year").red_flags
+
+
+def test_the_classifiers_urgent_guess_for_a_past_symptom_gives_way_to_the_question(patterns):
+    text = "my son had a 39 fever when he was first diagnosed three years ago, is fever part of crmo?"
+    intent, texts = reply(patterns, text, "urgent_symptoms", ranking=["symptoms"])
+    assert intent == "symptoms" and URGENT not in texts
 
 
 def test_a_red_flag_is_caught_with_or_without_a_person(patterns):

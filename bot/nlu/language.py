@@ -30,6 +30,8 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from bot.nlu import LANGUAGE_ENTITY
 
 ANSWERED_IN = "en"
+# Names that are the same in every language and say nothing about it.
+DISEASE_NAMES = {"crmo", "cno", "nbo", "cmo", "cmro", "sapho", "osteomyelitis", "osteitis"}
 VOCABULARY_FILE = "english_words.json"
 WORD = re.compile(r"[^\W\d_]{2,}")
 
@@ -53,20 +55,33 @@ def words(text: str) -> List[str]:
     return [w.lower() for w in WORD.findall(text)]
 
 
+@lru_cache(maxsize=1)
+def neutral_words() -> Set[str]:
+    """Disease, bone and drug names: the same words in many languages."""
+    from bot.knowledge import read_entities
+    from bot.knowledge.vocabulary import surface_forms
+
+    names = {w for forms in surface_forms(read_entities()).values() for form in forms for w in words(form)}
+    return names | DISEASE_NAMES
+
+
 def foreign_language(
     text: str, english: Set[str], *, min_confidence: float = 0.8, max_english_share: float = 0.5
 ) -> Optional[str]:
-    """The language code of a message written in another language, else None."""
-    tokens = words(text)
+    """The language code of a message written in another language, else None: the
+    identifier is confident and at most half of the words are English, or it is
+    fairly sure and there is hardly an English word at all."""
+    tokens = [t for t in words(text) if t not in neutral_words()]
     if len(tokens) < 2 or text.lstrip().startswith("/"):
         return None
     share = sum(t in english for t in tokens) / len(tokens)
     if share > max_english_share:
         return None
     best = identify(text)
-    if not best or best[0][0] == ANSWERED_IN or best[0][1] < min_confidence:
+    if not best or best[0][0] == ANSWERED_IN:
         return None
-    return best[0][0]
+    needed = min_confidence if share > max_english_share / 2.5 else min_confidence * 0.6
+    return best[0][0] if best[0][1] >= needed else None
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)

@@ -28,7 +28,8 @@ PATTERNS_FILE = KNOWLEDGE_DIR / "safety_patterns.yml"
 # How far back a negation word reaches ("no numbness or weakness in his legs").
 NEGATION_REACH = 3
 SENTENCE_END = {".", "!", "?", ";", "\n"}
-CLAUSE_BREAK = SENTENCE_END | {",", "but", "though", "although", "however"}
+CLAUSE_PUNCTUATION = SENTENCE_END | {",", ":", "(", ")"}
+CLAUSE_BREAK = CLAUSE_PUNCTUATION | {"but", "though", "although", "however"}
 
 
 # The form a pattern word is compared with: the lemma, except for the words the
@@ -48,7 +49,8 @@ class Finding:
     red_flags: Tuple[str, ...] = ()
     advice: Tuple[str, ...] = ()
     general_question: bool = False
-    # a red flag that the message denies ("no fever"), and none that it affirms
+    # a red flag that the message denies ("no fever"), or tells as long past or
+    # asks about in general, and none that it affirms
     denied_red_flag: bool = False
     asks_a_question: bool = False
     negative_tone: bool = False
@@ -61,6 +63,7 @@ class _Rule:
     name: str
     personal: bool
     all_of: Tuple[str, ...]
+    unless: str = ""  # a word list: a match in a clause with one of its words does not count
 
 
 class SafetyPatterns:
@@ -111,10 +114,11 @@ class SafetyPatterns:
         if not isinstance(spec, dict):
             raise SafetyPatternError(f"rule {kind}/{name}: a list of patterns or a mapping")
         all_of = tuple(spec.get("all_of") or ())
-        unknown = [w for w in all_of if w not in self._words]
+        unless = str(spec.get("unless") or "")
+        unknown = [w for w in (*all_of, *([unless] if unless else [])) if w not in self._words]
         if unknown:
             raise SafetyPatternError(f"rule {kind}/{name}: unknown word list(s) {unknown}")
-        self._rules[name] = _Rule(kind, name, bool(spec.get("personal")), all_of)
+        self._rules[name] = _Rule(kind, name, bool(spec.get("personal")), all_of, unless)
         for number, line in enumerate(spec.get("patterns") or ()):
             key = f"{name}#{number}"
             tokens, negative = self._compile(str(line), f"{kind}/{name}")
@@ -130,8 +134,8 @@ class SafetyPatterns:
         tokens: List[dict] = []
         negative = False
         for spec in line.split():
-            if re.fullmatch(r"\*\d", spec):
-                tokens += [{"IS_PUNCT": False, "OP": "?"}] * int(spec[1:])
+            if re.fullmatch(r"\*\d", spec):  # any word, or a hyphen or apostrophe, but no clause break
+                tokens += [{"TEXT": {"NOT_IN": sorted(CLAUSE_PUNCTUATION)}, "OP": "?"}] * int(spec[1:])
                 continue
             optional = spec.startswith("?")
             spec = spec.lstrip("?")
@@ -164,7 +168,6 @@ class SafetyPatterns:
     # ---- checking -----------------------------------------------------------------------
     def check(self, doc: Doc) -> Finding:
         forms = [token._.get(FORM) for token in doc]
-        sentence = _sentence_ids(doc)
         fired: Dict[str, List[Span]] = {}
         for match_id, start, end in self.matcher(doc):
             key = self._nlp.vocab.strings[match_id]
@@ -176,7 +179,8 @@ class SafetyPatterns:
         personal = any(form in self._words["person"] for form in forms)
         now = bool(spans("now"))
         general = bool(spans("general_question")) and not personal and not now
-        long_ago = {sentence[s.start] for _, s in spans("long_ago")}
+        clause = _clause_ids(doc)
+        long_ago = {clause[s.start] for _, s in spans("long_ago")}
 
         red_flags = []
         denied = False
@@ -186,7 +190,11 @@ class SafetyPatterns:
             if self._negated(doc, span, key):
                 denied = True
                 continue
-            if sentence[span.start] in long_ago or general:
+            if clause[span.start] in long_ago or general:
+                denied = True
+                continue
+            unless = self._rules[key.split("#")[0]].unless
+            if unless and any(clause[t.i] == clause[span.start] and forms[t.i] in self._words[unless] for t in doc):
                 continue
             red_flags.append(key.split("#")[0])
         red_flags += [r.name for r in self._present(doc, "red_flags") if not general]
@@ -233,12 +241,15 @@ class SafetyPatterns:
         return False
 
 
-def _sentence_ids(doc: Doc) -> List[int]:
+def _clause_ids(doc: Doc) -> List[int]:
+    """For each token, the number of the clause it is in (clauses end at
+    punctuation and at "but"): "seizure an hour ago, diagnosed last year" has
+    its "last year" in another clause than its seizure."""
     ids, current = [], 0
     for token in doc:
-        ids.append(current)
-        if token.text in SENTENCE_END:
+        if token.lower_ in CLAUSE_BREAK:
             current += 1
+        ids.append(current)
     return ids
 
 
