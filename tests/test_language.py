@@ -45,6 +45,8 @@ FOREIGN = {
     "mijn dochter heeft pijn in haar been": "nl",
     "Boa noite, o meu filho tem dores nos ossos": "pt",
     "Kızım gece bacak ağrısı çekiyor": "tr",
+    "Мой сын не может ходить, у него температура": "ru",
+    "La CRMO est-elle contagieuse ?": "fr",
 }
 
 
@@ -58,6 +60,7 @@ def test_english_as_families_write_it_is_never_taken_for_another_language():
     for block in yaml.safe_load((PROJECT / "tests" / "nlu_test.yml").read_text())["nlu"]:
         held_out += [line.strip()[2:] for line in block["examples"].splitlines() if line.strip().startswith("- ")]
     odd = ["im 15 n my knee hurts lol whats cno", "wat is crmo", "naproxen dose?", "sapho syndrome??", "/greet"]
+    odd += ["qwxz plorb vrrk", "blarg frobnicate quux"]  # nonsense gets the fallback, not another language
     taken = [t for t in [*held_out, *odd] if language.foreign_language(t, ENGLISH)]
     assert not taken, taken
 

@@ -20,7 +20,7 @@ def test_intent_accuracy_on_held_out_utterances(model: Path, capsys):
     assert report["accuracy"] >= MIN_ACCURACY
 
 
-def print_report(report: dict, out: Path) -> None:
+def print_report(report: dict, out: Path, show_misses: bool = True) -> None:
     print(f"\n{'label':24} {'precision':>9} {'recall':>7} {'f1':>6} {'n':>4}")
     for label, row in sorted(report.items()):
         if isinstance(row, dict) and "support" in row and not label.endswith("avg"):
@@ -28,5 +28,5 @@ def print_report(report: dict, out: Path) -> None:
     macro = report["macro avg"]["f1-score"]
     print(f"accuracy {report['accuracy']:.3f}, macro-F1 {macro:.3f}")
     errors = json.loads((out / "intent_errors.json").read_text()) if (out / "intent_errors.json").exists() else []
-    for error in errors:
+    for error in errors if show_misses else []:
         print(f"  miss: {error['text']!r}: {error['intent']} -> {error['intent_prediction']['name']}")

@@ -17,7 +17,7 @@ from tests.test_nlu import print_report
 
 # The accuracy reached on the blind set less a margin (README: "What it understands").
 MIN_ACCURACY = 0.92
-MAX_CONFIDENT_WRONG = 0.04
+MAX_CONFIDENT_WRONG = 0.06
 MIN_PER_LABEL = 15
 
 
@@ -57,7 +57,7 @@ def test_intent_accuracy_on_the_blind_set(model: Path, capsys):
     report = evaluate_blind_nlu(model, out, threshold)
     with capsys.disabled():
         print(f"\nBlind set ({report['examples']} messages):")
-        print_report(report, out)
+        print_report(report, out, show_misses=False)  # per label only: the blind texts are not shown
         print(f"confident wrong (>= {threshold}): {report['confident_wrong']:.3f}")
     assert report["accuracy"] >= MIN_ACCURACY
     assert report["confident_wrong"] <= MAX_CONFIDENT_WRONG

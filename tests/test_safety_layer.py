@@ -67,6 +67,8 @@ RED_FLAG_EXAMPLES: Dict[str, List[str]] = {
     "vomiting_keeps_nothing_down": ["he has been sick all day and can't keep water down"],
     "rash_that_does_not_fade": ["a rash that doesn't fade when i press a glass on it"],
     "stiff_neck": ["fever and a stiff neck tonight"],
+    "bleeding": ["there is blood in his vomit tonight"],
+    "allergic_reaction": ["her lips are swelling and she is wheezing"],
     "very_unwell": [
         "she fainted at school",
         "he had a seizure an hour ago",
@@ -82,6 +84,8 @@ ADVICE_EXAMPLES: Dict[str, List[str]] = {
         "is it ok to give nurofen with her naproxen",
         "should we switch from pamidronate to humira",
     ],
+    "combining_medicines": ["is it ok to give ibuprofen on top of naproxen at night"],
+    "quoted_values": ["crp 24, esr 40, wbc 11.2 - flare or infection?"],
     "pregnancy_or_vaccines": ["i'm pregnant, is naproxen ok", "can she have her school vaccines on enbrel"],
     "own_result": ["what does my son's mri report mean"],
     "own_value": ["her crp is 35, what now"],

@@ -30,6 +30,44 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from bot.nlu import LANGUAGE_ENTITY
 
 ANSWERED_IN = "en"
+# Languages not written in the Latin script: a message in Latin letters is not
+# one of them, whatever the identifier makes of "qwxz plorb vrrk".
+NON_LATIN = {
+    "zh",
+    "ja",
+    "ko",
+    "ar",
+    "fa",
+    "ur",
+    "he",
+    "yi",
+    "ru",
+    "uk",
+    "bg",
+    "sr",
+    "mk",
+    "be",
+    "kk",
+    "el",
+    "hi",
+    "mr",
+    "ne",
+    "bn",
+    "pa",
+    "gu",
+    "ta",
+    "te",
+    "kn",
+    "ml",
+    "si",
+    "th",
+    "lo",
+    "km",
+    "my",
+    "ka",
+    "hy",
+    "am",
+}
 # Names that are the same in every language and say nothing about it.
 DISEASE_NAMES = {"crmo", "cno", "nbo", "cmo", "cmro", "sapho", "osteomyelitis", "osteitis"}
 VOCABULARY_FILE = "english_words.json"
@@ -71,8 +109,13 @@ def foreign_language(
     """The language code of a message written in another language, else None: the
     identifier is confident and at most half of the words are English, or it is
     fairly sure and there is hardly an English word at all."""
+    if text.lstrip().startswith("/"):
+        return None
+    if sum(c.isalpha() and ord(c) >= 0x370 for c in text) >= 2:  # Greek, Cyrillic, CJK...: not English
+        best = identify(text)
+        return best[0][0] if best and best[0][0] != ANSWERED_IN and best[0][1] >= min_confidence * 0.6 else None
     tokens = [t for t in words(text) if t not in neutral_words()]
-    if len(tokens) < 2 or text.lstrip().startswith("/"):
+    if len(tokens) < 2:
         return None
     share = sum(t in english for t in tokens) / len(tokens)
     if share > max_english_share:
@@ -80,7 +123,9 @@ def foreign_language(
     best = identify(text)
     if not best or best[0][0] == ANSWERED_IN:
         return None
-    needed = min_confidence if share > max_english_share / 2.5 else min_confidence * 0.6
+    if best[0][0] in NON_LATIN and all(ord(c) < 0x250 for c in text):
+        return None
+    needed = min_confidence if share > max_english_share / 2.5 else min_confidence * 0.7
     return best[0][0] if best[0][1] >= needed else None
 
 

@@ -26,7 +26,7 @@ from bot.knowledge import KNOWLEDGE_DIR
 
 PATTERNS_FILE = KNOWLEDGE_DIR / "safety_patterns.yml"
 # How far back a negation word reaches ("no numbness or weakness in his legs").
-NEGATION_REACH = 3
+NEGATION_REACH = 5
 SENTENCE_END = {".", "!", "?", ";", "\n"}
 CLAUSE_PUNCTUATION = SENTENCE_END | {",", ":", "(", ")"}
 CLAUSE_BREAK = CLAUSE_PUNCTUATION | {"but", "though", "although", "however"}
@@ -35,6 +35,10 @@ CLAUSE_BREAK = CLAUSE_PUNCTUATION | {"but", "though", "although", "however"}
 # The form a pattern word is compared with: the lemma, except for the words the
 # lookup lemmatizer gets wrong for this purpose ("number" -> "numb", "'s" -> "have").
 FORM = "safety_form"
+# The same, but "&medication" for a word the entity ruler marked as a drug, for
+# patterns that name drugs among other words ("stop|skip *3 &medication|meds").
+CLASS = "safety_class"
+DRUG = "&medication"
 
 
 class SafetyPatternError(ValueError):
@@ -76,6 +80,9 @@ class SafetyPatterns:
         as_written = self._as_written
         Token.set_extension(
             FORM, getter=lambda token: token.lower_ if token.lower_ in as_written else token.lemma_, force=True
+        )
+        Token.set_extension(
+            CLASS, getter=lambda token: DRUG if token.ent_type_ == "medication" else token._.get(FORM), force=True
         )
         self._lemmatizer = nlp.get_pipe("lemmatizer")
         for name, words in raw["words"].items():
@@ -143,7 +150,7 @@ class SafetyPatterns:
                 raise SafetyPatternError(
                     f"{where}: {spec!r} in {line!r}: write `?word` for an optional word, `*N` for a gap"
                 )
-            if spec == "&medication":
+            if spec == DRUG:
                 token: dict = {"ENT_TYPE": "medication", "OP": "+"}
             elif spec.startswith("~"):
                 if spec[1:] not in self._shapes:
@@ -157,7 +164,8 @@ class SafetyPatterns:
                 else:
                     words = self._lemmas(spec.split("|"))
                 negative = negative or bool(words & self._words["not"])
-                token = {"_": {FORM: {"IN": sorted(words)}}}
+                # a drug among other words: compared by class, where drugs are one word
+                token = {"_": {CLASS if DRUG in words else FORM: {"IN": sorted(words)}}}
             if optional:
                 token["OP"] = "?"
             tokens.append(token)
@@ -180,7 +188,16 @@ class SafetyPatterns:
         now = bool(spans("now"))
         general = bool(spans("general_question")) and not personal and not now
         clause = _clause_ids(doc)
-        long_ago = {clause[s.start] for _, s in spans("long_ago")}
+        sentence = _sentence_ids(doc)
+        # "years ago, when she was 8, she had a seizure": the past reaches from the
+        # words that put it there to the end of their sentence
+        past = [s.start for _, s in spans("long_ago")]
+        long_ago = {
+            t.i
+            for t in doc
+            for start in past
+            if clause[t.i] == clause[start] or (t.i >= start and sentence[t.i] == sentence[start])
+        }
 
         red_flags = []
         denied = False
@@ -190,7 +207,7 @@ class SafetyPatterns:
             if self._negated(doc, span, key):
                 denied = True
                 continue
-            if clause[span.start] in long_ago or general:
+            if span.start in long_ago or general:
                 denied = True
                 continue
             unless = self._rules[key.split("#")[0]].unless
@@ -239,6 +256,15 @@ class SafetyPatterns:
             if doc[i]._.get(FORM) in negations:
                 return True
         return False
+
+
+def _sentence_ids(doc: Doc) -> List[int]:
+    ids, current = [], 0
+    for token in doc:
+        ids.append(current)
+        if token.text in SENTENCE_END:
+            current += 1
+    return ids
 
 
 def _clause_ids(doc: Doc) -> List[int]:
