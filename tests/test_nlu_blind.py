@@ -15,7 +15,8 @@ from bot.knowledge import knowledge
 from tests.conftest import ARTIFACTS, PROJECT
 from tests.test_nlu import print_report
 
-# The accuracy reached on the blind set less a margin (README: "What it understands").
+# Reached on the blind set after the last change (README, "Measured"): accuracy
+# 0.933 and confident wrong answers 0.047. The gates are that less a margin.
 MIN_ACCURACY = 0.92
 MAX_CONFIDENT_WRONG = 0.06
 MIN_PER_LABEL = 15
