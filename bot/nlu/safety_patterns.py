@@ -32,11 +32,13 @@ CLAUSE_PUNCTUATION = SENTENCE_END | {",", ":", "(", ")"}
 CLAUSE_BREAK = CLAUSE_PUNCTUATION | {"but", "though", "although", "however"}
 
 
-# The form a pattern word is compared with: the lemma, except for the words the
-# lookup lemmatizer gets wrong for this purpose ("number" -> "numb", "'s" -> "have").
-FORM = "safety_form"
+# A pattern word is compared with the token's lemma, except for the words the
+# lookup lemmatizer gets wrong for this purpose ("number" -> "numb", "'s" -> "have"):
+# `check` writes that form into spaCy's NORM, which the Matcher reads at C speed
+# (the safety layer runs last, after every featurizer has read the document).
+FORM = "NORM"
 # The same, but "&medication" for a word the entity ruler marked as a drug, for
-# patterns that name drugs among other words ("stop|skip *3 &medication|meds").
+# the few patterns that name drugs among other words ("stop|skip *3 &medication|meds").
 CLASS = "safety_class"
 DRUG = "&medication"
 
@@ -77,13 +79,8 @@ class SafetyPatterns:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
         self._nlp = nlp
         self._as_written = {str(w).lower() for w in raw.get("keep_as_written") or ()}
-        as_written = self._as_written
-        Token.set_extension(
-            FORM, getter=lambda token: token.lower_ if token.lower_ in as_written else token.lemma_, force=True
-        )
-        Token.set_extension(
-            CLASS, getter=lambda token: DRUG if token.ent_type_ == "medication" else token._.get(FORM), force=True
-        )
+        # Set once per message in `check` (a getter would run for every pattern token).
+        Token.set_extension(CLASS, default=None, force=True)
         self._lemmatizer = nlp.get_pipe("lemmatizer")
         for name, words in raw["words"].items():
             odd = [w for w in words if isinstance(w, bool) or not isinstance(w, str | int)]
@@ -165,7 +162,8 @@ class SafetyPatterns:
                     words = self._lemmas(spec.split("|"))
                 negative = negative or bool(words & self._words["not"])
                 # a drug among other words: compared by class, where drugs are one word
-                token = {"_": {CLASS if DRUG in words else FORM: {"IN": sorted(words)}}}
+                words_in = {"IN": sorted(words)}
+                token = {"_": {CLASS: words_in}} if DRUG in words else {FORM: words_in}
             if optional:
                 token["OP"] = "?"
             tokens.append(token)
@@ -174,8 +172,17 @@ class SafetyPatterns:
         return tokens, negative
 
     # ---- checking -----------------------------------------------------------------------
+    def _set_forms(self, doc: Doc) -> List[str]:
+        forms = []
+        for token in doc:
+            form = token.lower_ if token.lower_ in self._as_written else token.lemma_
+            token.norm_ = form
+            token._.set(CLASS, DRUG if token.ent_type_ == "medication" else form)
+            forms.append(form)
+        return forms
+
     def check(self, doc: Doc) -> Finding:
-        forms = [token._.get(FORM) for token in doc]
+        forms = self._set_forms(doc)
         fired: Dict[str, List[Span]] = {}
         for match_id, start, end in self.matcher(doc):
             key = self._nlp.vocab.strings[match_id]
@@ -237,7 +244,7 @@ class SafetyPatterns:
         for rule in self._rules.values():
             if rule.kind != kind or not rule.all_of:
                 continue
-            hits = [[t for t in doc if t._.get(FORM) in self._words[name]] for name in rule.all_of]
+            hits = [[t for t in doc if t.norm_ in self._words[name]] for name in rule.all_of]
             if all(any(not self._negated(doc, doc[t.i : t.i + 1], "") for t in tokens) for tokens in hits):
                 found.append(rule)
         return found
@@ -248,12 +255,12 @@ class SafetyPatterns:
         if key in self._own_negation:
             return False
         negations = self._words["not"]
-        if any(t._.get(FORM) in negations for t in span):
+        if any(t.norm_ in negations for t in span):
             return True
         for i in range(span.start - 1, max(span.start - 1 - NEGATION_REACH, -1), -1):
             if doc[i].lower_ in CLAUSE_BREAK:
                 return False
-            if doc[i]._.get(FORM) in negations:
+            if doc[i].norm_ in negations:
                 return True
         return False
 
