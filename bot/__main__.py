@@ -6,13 +6,16 @@ check       validate the knowledge base and print each answer's reading grade
 train       train the model when data or config changed (--force: always)
 run         the assistant: chat in the terminal, and the website chat on :8080
 serve       the same servers without the terminal chat (widget, REST, Slack, Telegram);
-            --profile prod: one Rasa server on endpoints.prod.yml (README, "Production")
+            --profile prod: one Rasa server on endpoints.prod.yml (README, "Production"),
+            listening on --host
 actions     the action server alone (production: one per deployment)
 shell       action server + the real `rasa shell`
-bench       NLU accuracy, latency, throughput, memory and training time
-bench-prod  the production profile (2 Rasa servers, PostgreSQL, Redis) under 10/50/100 users
 forget      delete conversations idle longer than the retention period (CRMO_RETENTION_DAYS, 30)
 report      curators' report: fallbacks, out-of-scope questions, answers rated unhelpful
+
+The developers' commands (benchmarks, pipeline comparisons) are in devtools/.
+Each command is one row of COMMANDS: its help, its arguments and the function
+that runs it, so adding a command touches one place.
 """
 
 from __future__ import annotations
@@ -23,8 +26,10 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import Callable, Dict, List, NamedTuple, Sequence
 
-from bot import nlp, servers, sync, training
+from bot import nlp, paths, servers, sync, training
+from bot.paths import PROD_ENDPOINTS
 
 
 def _start_bot(port: int, action_port: int, web_port: int) -> tuple:
@@ -105,88 +110,141 @@ def _shell(port: int, action_port: int) -> int:
     try:
         actions.temporary.append(servers.endpoints_for(actions.url))
         args = servers.rasa_args("shell", model, actions.temporary[-1], port)
-        return subprocess.call([sys.executable, "-m", *args], cwd=servers.PROJECT, env=servers.child_env())
+        return subprocess.call([sys.executable, "-m", *args], cwd=paths.PROJECT, env=servers.child_env())
     except KeyboardInterrupt:
         return 0
     finally:
         actions.stop()
 
 
-def main(argv: list) -> int:
-    parser = argparse.ArgumentParser(
+def _build_nlp(args: argparse.Namespace) -> int:
+    print("built" if nlp.build() else "up to date", nlp.PIPELINE_DIR)
+    return 0
+
+
+def _sync(args: argparse.Namespace) -> int:
+    if not args.check:
+        sync.write()
+        return 0
+    stale = sync.stale()
+    for path in stale:
+        print(f"out of date: {path}")
+    return 1 if stale else 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    from bot.knowledge import knowledge
+    from bot.knowledge.check import main as check
+
+    knowledge()
+    return check([])
+
+
+def _train(args: argparse.Namespace) -> int:
+    training.ensure_model(force=args.force)
+    return 0
+
+
+def _run_or_serve(args: argparse.Namespace) -> int:
+    if args.command == "serve" and args.profile == "prod":
+        return _serve_prod(args.port, args.host)
+    return _serve(args.command == "run", args.port, args.action_port, args.web_port)
+
+
+def _forget(args: argparse.Namespace) -> int:
+    from bot.retention import command as forget
+
+    return forget(args.days, args.endpoints)
+
+
+def _report(args: argparse.Namespace) -> int:
+    from bot.curation import command as report
+
+    return report(args.days, args.endpoints, args.json)
+
+
+class Arg(NamedTuple):
+    """One option of a command, as `argparse.add_argument` takes it."""
+
+    flag: str
+    options: Dict[str, object]
+
+
+def _ports(web: bool) -> List[Arg]:
+    ports = [Arg("--port", {"type": int, "default": 5005}), Arg("--action-port", {"type": int, "default": 5055})]
+    return ports + ([Arg("--web-port", {"type": int, "default": 8080})] if web else [])
+
+
+_STORE = Arg("--endpoints", {"default": PROD_ENDPOINTS, "help": "the tracker store's configuration"})
+
+
+class Command(NamedTuple):
+    help: str
+    run: Callable[[argparse.Namespace], int]
+    args: Sequence[Arg] = ()
+
+
+COMMANDS: Dict[str, Command] = {
+    "build-nlp": Command("build the spaCy pipeline", _build_nlp),
+    "sync": Command(
+        "rewrite the files derived from the knowledge base", _sync, [Arg("--check", {"action": "store_true"})]
+    ),
+    "check": Command("validate the knowledge base, print reading grades", _check),
+    "train": Command("train when data or config changed", _train, [Arg("--force", {"action": "store_true"})]),
+    "run": Command("terminal chat and the website chat", _run_or_serve, _ports(web=True)),
+    "serve": Command(
+        "the servers without the terminal chat",
+        _run_or_serve,
+        [
+            *_ports(web=True),
+            Arg("--profile", {"choices": ("default", "prod"), "default": "default"}),
+            Arg("--host", {"help": "--profile prod only: the interface to listen on (default 127.0.0.1)"}),
+        ],
+    ),
+    "actions": Command(
+        "the action server alone",
+        lambda args: _actions(args.port, args.host or servers.LOOPBACK),
+        [Arg("--port", {"type": int, "default": 5055}), Arg("--host", {"help": "the interface (default 127.0.0.1)"})],
+    ),
+    "shell": Command("the real `rasa shell`", lambda args: _shell(args.port, args.action_port), _ports(web=False)),
+    "forget": Command(
+        "delete conversations idle longer than the retention period",
+        _forget,
+        [Arg("--days", {"type": int, "help": "retention period (default: $CRMO_RETENTION_DAYS, else 30)"}), _STORE],
+    ),
+    "report": Command(
+        "curators' report",
+        _report,
+        [
+            Arg("--days", {"type": int, "help": "only events of the last N days"}),
+            _STORE,
+            Arg("--json", {"action": "store_true"}),
+        ],
+    ),
+}
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(
         prog="python -m bot", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("build-nlp")
-    commands.add_parser("sync").add_argument("--check", action="store_true")
-    commands.add_parser("check")
-    commands.add_parser("train").add_argument("--force", action="store_true")
-    for name in ("run", "serve", "shell"):
-        sub = commands.add_parser(name)
-        sub.add_argument("--port", type=int, default=5005)
-        sub.add_argument("--action-port", type=int, default=5055)
-        if name != "shell":
-            sub.add_argument("--web-port", type=int, default=8080)
-        if name == "serve":
-            sub.add_argument("--profile", choices=("default", "prod"), default="default")
-            sub.add_argument("--host", default=servers.LOOPBACK, help="prod: the interface to listen on")
-    actions_cmd = commands.add_parser("actions")
-    actions_cmd.add_argument("--port", type=int, default=5055)
-    actions_cmd.add_argument("--host", default=servers.LOOPBACK)
-    commands.add_parser("bench").add_argument("--messages", type=int, default=400)
-    commands.add_parser("bench-prod").add_argument("--users", default="10,50,100", help="comma-separated levels")
-    prod = servers.PROJECT / "endpoints.prod.yml"
-    forget_cmd = commands.add_parser("forget")
-    forget_cmd.add_argument("--days", type=int, help="retention period (default: $CRMO_RETENTION_DAYS, else 30)")
-    forget_cmd.add_argument("--endpoints", default=prod, help="the tracker store's configuration")
-    report_cmd = commands.add_parser("report")
-    report_cmd.add_argument("--days", type=int, help="only events of the last N days")
-    report_cmd.add_argument("--endpoints", default=prod, help="the tracker store's configuration")
-    report_cmd.add_argument("--json", action="store_true")
-    args = parser.parse_args(argv)
+    commands = top.add_subparsers(dest="command", required=True)
+    for name, command in COMMANDS.items():
+        sub = commands.add_parser(name, help=command.help)
+        for arg in command.args:
+            sub.add_argument(arg.flag, **arg.options)  # type: ignore[arg-type]
+        sub.set_defaults(run=command.run)
+    return top
 
-    if args.command == "build-nlp":
-        print("built" if nlp.build() else "up to date", nlp.PIPELINE_DIR)
-    elif args.command == "sync":
-        if args.check:
-            stale = sync.stale()
-            for path in stale:
-                print(f"out of date: {path}")
-            return 1 if stale else 0
-        sync.write()
-    elif args.command == "check":
-        from bot.knowledge import knowledge
-        from bot.knowledge.report import main as report
 
-        knowledge()
-        return report([])
-    elif args.command == "train":
-        training.ensure_model(force=args.force)
-    elif args.command == "serve" and args.profile == "prod":
-        return _serve_prod(args.port, args.host)
-    elif args.command in ("run", "serve"):
-        return _serve(args.command == "run", args.port, args.action_port, args.web_port)
-    elif args.command == "actions":
-        return _actions(args.port, args.host)
-    elif args.command == "shell":
-        return _shell(args.port, args.action_port)
-    elif args.command == "bench":
-        from bot.bench import main as bench
-
-        return bench(args.messages)
-    elif args.command == "bench-prod":
-        from bot.load import main as load
-
-        return load(tuple(int(n) for n in args.users.split(",")))
-    elif args.command == "forget":
-        from bot.retention import command as forget
-
-        return forget(args.days, args.endpoints)
-    elif args.command == "report":
-        from bot.curation import command as report
-
-        return report(args.days, args.endpoints, args.json)
-    return 0
+def main(argv: Sequence[str]) -> int:
+    top = parser()
+    args = top.parse_args(argv)
+    if args.command == "serve" and args.host is not None and args.profile != "prod":
+        top.error("serve --host only applies to --profile prod; the default profile listens on 127.0.0.1")
+    if args.command == "serve" and args.host is None:
+        args.host = servers.LOOPBACK
+    return args.run(args)
 
 
 if __name__ == "__main__":

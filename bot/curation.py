@@ -31,7 +31,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
-from bot.retention import DEFAULT_ENDPOINTS, PROJECT, TrackerStoreError, cutoff, plural, tracker_store, utc
+from bot.paths import DOMAIN, PROD_ENDPOINTS
+from bot.retention import TrackerStoreError, cutoff, plural, tracker_store, utc
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", DeprecationWarning)
@@ -211,10 +212,10 @@ def domain() -> Domain:
     note that slot auto-fill is gone since 3.0 is for migrating 2.x domains)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
-        return Domain.load(PROJECT / "domain.yml")
+        return Domain.load(DOMAIN)
 
 
-def command(days: Optional[int] = None, endpoints: Path = DEFAULT_ENDPOINTS, as_json: bool = False) -> int:
+def command(days: Optional[int] = None, endpoints: Path = PROD_ENDPOINTS, as_json: bool = False) -> int:
     """`python -m bot report`: exit 0 on success, 2 with a one-line reason otherwise."""
     try:
         if days is not None and days < 1:

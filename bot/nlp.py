@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 from bot.knowledge import KNOWLEDGE_DIR, read_entities
 from bot.knowledge.vocabulary import surface_forms
+from bot.paths import PROJECT
 
-PROJECT = Path(__file__).resolve().parent.parent
+if TYPE_CHECKING:
+    from spacy.pipeline import EntityRuler
+
 PIPELINE_DIR = PROJECT / "models" / "spacy-crmo"
 STAMP = "source.sha256"
 
@@ -39,7 +43,7 @@ def build(directory: Path = PIPELINE_DIR) -> bool:
     entities = read_entities()
     nlp = spacy.blank("en")
     nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
-    ruler = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "LOWER"})
+    ruler = cast("EntityRuler", nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "LOWER"}))
     nlp.initialize()
     ruler.add_patterns(
         [

@@ -20,6 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator, List, Mapping, Optional, Sequence
 
+from bot import settings
+from bot.paths import PROD_ENDPOINTS
+
 # Rasa's and SQLAlchemy's deprecation notices are for their maintainers, not for
 # whoever runs the command.
 os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
@@ -34,10 +37,6 @@ if TYPE_CHECKING:
     from rasa.shared.core.domain import Domain
     from rasa.utils.endpoints import EndpointConfig
 
-PROJECT = Path(__file__).resolve().parent.parent
-DEFAULT_ENDPOINTS = PROJECT / "endpoints.prod.yml"
-DAYS_ENV = "CRMO_RETENTION_DAYS"
-DEFAULT_DAYS = 30
 # Bound parameters per DELETE statement (databases cap them).
 CHUNK = 500
 CONNECT_TIMEOUT_S = 10
@@ -56,7 +55,8 @@ class Forgotten:
 
 def retention_days(days: Optional[int] = None, environ: Mapping[str, str] = os.environ) -> int:
     """--days, else CRMO_RETENTION_DAYS, else 30; a whole number of at least one day."""
-    raw = str(days) if days is not None else environ.get(DAYS_ENV, "").strip() or str(DEFAULT_DAYS)
+    default = str(settings.DEFAULT_RETENTION_DAYS)
+    raw = str(days) if days is not None else environ.get(settings.RETENTION_DAYS, "").strip() or default
     if not raw.isdigit() or int(raw) < 1:
         raise ValueError(f"retention must be a whole number of days, at least 1 (got {raw!r})")
     return int(raw)
@@ -72,7 +72,7 @@ def utc(timestamp: float) -> str:
 
 
 def tracker_store(
-    endpoints: Path = DEFAULT_ENDPOINTS, domain: Optional[Domain] = None, env: Optional[Mapping[str, str]] = None
+    endpoints: Path = PROD_ENDPOINTS, domain: Optional[Domain] = None, env: Optional[Mapping[str, str]] = None
 ) -> TrackerStore:
     """The tracker store the Rasa server uses, built the way Rasa builds it
     (environment variables expanded by Rasa, which names any that is unset).
@@ -85,7 +85,7 @@ def tracker_store(
         raise TrackerStoreError(
             f"{endpoints} has no tracker_store: conversations then live in the Rasa process's memory only"
         )
-    if (config.type or "").lower() == "sql":
+    if (config.type or "").lower() == "sql" or (config.type or "").endswith("SQLTrackerStore"):
         _check_reachable(config)
     store = TrackerStore.create(config, domain)
     return getattr(store, "_tracker_store", store)  # unwrap Rasa's AwaitableTrackerStore
@@ -178,7 +178,7 @@ def plural(count: int, noun: str) -> str:
     return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
-def command(days: Optional[int] = None, endpoints: Path = DEFAULT_ENDPOINTS) -> int:
+def command(days: Optional[int] = None, endpoints: Path = PROD_ENDPOINTS) -> int:
     """`python -m bot forget`: exit 0 on success, 2 with a one-line reason otherwise."""
     try:
         days = retention_days(days)

@@ -11,9 +11,8 @@ import time
 from pathlib import Path
 
 from bot import nlp, sync
+from bot.paths import MODELS, PROJECT
 
-PROJECT = Path(__file__).resolve().parent.parent
-MODELS = PROJECT / "models"
 MODEL = MODELS / "crmo.tar.gz"
 FINGERPRINT = MODELS / "crmo.fingerprint"
 TRAIN_SECONDS = MODELS / "crmo.train-seconds"

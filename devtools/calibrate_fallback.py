@@ -29,7 +29,7 @@ from typing import Dict, List, Tuple
 
 import yaml
 
-from bot import nlp, servers
+from bot import nlp, paths, servers
 
 WRONG_COST = 3.0
 THRESHOLDS = [round(0.25 + 0.05 * n, 2) for n in range(12)]  # 0.25 ... 0.80
@@ -93,8 +93,8 @@ def best_pair(rows: List[list]) -> Tuple[float, float, Dict[str, float]]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--config", type=Path, default=servers.PROJECT / "config.yml")
-    parser.add_argument("--nlu", type=Path, default=servers.PROJECT / "tests" / "nlu_test.yml")
+    parser.add_argument("--config", type=Path, default=paths.CONFIG)
+    parser.add_argument("--nlu", type=Path, default=paths.PROJECT / "tests" / "nlu_test.yml")
     parser.add_argument("--parse", type=Path, metavar="MODEL", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if "blind" in args.nlu.name or "safety" in args.nlu.name:
@@ -109,12 +109,12 @@ def main() -> int:
     subprocess.run(
         [sys.executable, "-m", "rasa", "train", "nlu", "--config", str(config), "--out", str(work),
          "--fixed-model-name", "classifier"],
-        cwd=servers.PROJECT, env=env, check=True, capture_output=True,
+        cwd=paths.PROJECT, env=env, check=True, capture_output=True,
     )  # fmt: skip
     parsed = subprocess.run(
         [sys.executable, "-m", "devtools.calibrate_fallback", "--parse", str(work / "classifier.tar.gz"),
          "--nlu", str(args.nlu.resolve())],
-        cwd=servers.PROJECT, env=servers.child_env(), capture_output=True, text=True, check=True,
+        cwd=paths.PROJECT, env=servers.child_env(), capture_output=True, text=True, check=True,
     )  # fmt: skip
     rows = json.loads(parsed.stdout.strip().splitlines()[-1])
     print(f"Calibration on {args.nlu} ({len(rows)} messages): right / wrong answer / fallback buttons")

@@ -19,9 +19,9 @@ from typing import List, Optional
 import jwt
 import pytest
 
-from bot import servers
-from bot.cluster import running_cluster
+from bot import paths, servers
 from bot.knowledge import knowledge
+from devtools.cluster import running_cluster
 from tests.conftest import ARTIFACTS, SLACK_SECRET, post, post_json
 from tests.test_slack import message_event, replies_to, signed, wait_for_replies
 
@@ -218,7 +218,7 @@ def test_the_curators_report_lists_what_families_asked_through_the_servers(clust
 
     env = {**os.environ, **servers.child_env(cluster.env)}
     command = [sys.executable, "-m", "bot", "report", "--json", "--days", "1"]
-    done = subprocess.run(command, cwd=servers.PROJECT, env=env, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(command, cwd=paths.PROJECT, env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout)
     assert not_understood in [q["question"] for q in report["fallback"]]

@@ -17,8 +17,8 @@ from bot import sync
 from bot.knowledge import knowledge
 from bot.knowledge.vocabulary import surface_forms
 from bot.nlu import LANGUAGE_ENTITY, SAFETY_ENTITY
+from bot.paths import PROJECT
 
-PROJECT = Path(__file__).resolve().parent.parent
 CONVERSATION_INTENTS = {"follow_up", "feedback_helpful", "feedback_unhelpful"}
 ANNOTATION = re.compile(r"\[([^\]]+)\]\((\w+)\)")
 

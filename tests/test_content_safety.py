@@ -20,9 +20,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.sources import ActionShowSources
 from bot.knowledge import KNOWLEDGE_DIR, URL_ONLY, knowledge
 from bot.knowledge.vocabulary import surface_forms
+from bot.paths import PROJECT
 
 KB = knowledge()
-PROJECT = KNOWLEDGE_DIR.parent.parent
 # The project's copy of the vetted fact sheet (never ../shared at test time).
 FACT_SHEET = KNOWLEDGE_DIR / "crmo-sources.md"
 

@@ -17,7 +17,7 @@ from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import ActionExecuted, BotUttered, Event, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot import curation, retention
+from bot import curation, paths, retention
 
 DAY = 86400.0
 NOW = time.time()
@@ -145,9 +145,7 @@ def test_days_keeps_only_recent_events(store):
 
 def run_report(*args: str) -> subprocess.CompletedProcess:
     command = [sys.executable, "-m", "bot", "report", *args]
-    return subprocess.run(
-        command, cwd=retention.PROJECT, env=dict(os.environ), capture_output=True, text=True, timeout=120
-    )
+    return subprocess.run(command, cwd=paths.PROJECT, env=dict(os.environ), capture_output=True, text=True, timeout=120)
 
 
 def test_report_command_prints_the_table_and_json(store):
@@ -168,6 +166,6 @@ def test_report_command_prints_the_table_and_json(store):
 
 
 def test_report_command_explains_a_store_without_conversations():
-    done = run_report("--endpoints", str(retention.PROJECT / "endpoints.yml"))
+    done = run_report("--endpoints", str(paths.ENDPOINTS))
     assert done.returncode == 2
     assert "has no tracker_store" in done.stderr

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.evaluation import rasa_cli
+from devtools.evaluation import rasa_cli
 from tests.conftest import ARTIFACTS, PROJECT
 
 

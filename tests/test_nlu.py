@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from bot.evaluation import evaluate_nlu
+from devtools.evaluation import evaluate_nlu
 from tests.conftest import ARTIFACTS
 
 MIN_ACCURACY = 0.90

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import yaml
 
-from bot.evaluation import BLIND_NLU, evaluate_blind_nlu
 from bot.knowledge import knowledge
+from devtools.evaluation import BLIND_NLU, evaluate_blind_nlu
 from tests.conftest import ARTIFACTS, PROJECT
 from tests.test_nlu import print_report
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from bot.evaluation import rasa_cli
+from devtools.evaluation import rasa_cli
 
 
 def test_rasa_data_validate_passes_without_warnings():

@@ -16,10 +16,11 @@ from rasa.core.tracker_store import InMemoryTrackerStore, SQLTrackerStore
 from rasa.shared.core.events import ActionExecuted, BotUttered, Event, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot import retention, services
+from bot import retention
 from bot.curation import domain
+from bot.paths import PROD_ENDPOINTS, PROJECT
+from devtools import throwaway
 
-PROJECT = retention.PROJECT
 DAY = 86400.0
 NOW = time.time()
 SECRET = "my daughter Zoe has pain in her left collarbone"
@@ -57,7 +58,7 @@ def stored(store: SQLTrackerStore, sender: str) -> int:
 @pytest.fixture
 def store(prod_db: dict) -> SQLTrackerStore:
     """Rasa's SQL tracker store, built from endpoints.prod.yml like the command does."""
-    built = retention.tracker_store(PROJECT / "endpoints.prod.yml")
+    built = retention.tracker_store(PROD_ENDPOINTS)
     assert isinstance(built, SQLTrackerStore)
     return built
 
@@ -145,7 +146,7 @@ def test_forget_command_reads_the_retention_from_the_environment(store, three, m
 
 
 def test_forget_command_fails_fast_when_the_database_is_down(prod_db, monkeypatch):
-    monkeypatch.setenv("DB_PORT", str(services.free_port()))  # nothing listens there
+    monkeypatch.setenv("DB_PORT", str(throwaway.free_port()))  # nothing listens there
     started = time.monotonic()
     done = run_forget()
     assert done.returncode == 2
@@ -155,16 +156,16 @@ def test_forget_command_fails_fast_when_the_database_is_down(prod_db, monkeypatc
 
 
 def test_postgres_restart_keeps_the_conversations(prod_env, monkeypatch):
-    with services.postgres() as server:
+    with throwaway.Postgres() as server:
         for name, value in {**prod_env, **server.env()}.items():
             monkeypatch.setenv(name, value)
-        store = retention.tracker_store(PROJECT / "endpoints.prod.yml")
+        store = retention.tracker_store(PROD_ENDPOINTS)
         save(store, "kept", conversation(NOW, NOW + 1))
         port = server.port
 
         server.stop()
         with pytest.raises(retention.TrackerStoreError, match="cannot reach"):
-            retention.tracker_store(PROJECT / "endpoints.prod.yml")
+            retention.tracker_store(PROD_ENDPOINTS)
         server.start()
 
         assert server.port == port
@@ -175,7 +176,7 @@ def test_postgres_restart_keeps_the_conversations(prod_env, monkeypatch):
 
 
 def test_redis_restarts_on_the_same_port_empty():
-    with services.redis() as server:
+    with throwaway.Redis() as server:
         server.client().set("crmo:lock", "1")
         port = server.port
         server.stop()

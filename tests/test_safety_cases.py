@@ -8,7 +8,7 @@ failures are read is soon tuned on."""
 
 from __future__ import annotations
 
-from bot.evaluation import run_safety_cases, safety_cases
+from devtools.evaluation import run_safety_cases, safety_cases
 
 # The issue asks for every red flag (1.00). Measured on the blind file after the
 # last change: 0.977 (3 of 130 missed), advice 0.977, other languages 0.967.

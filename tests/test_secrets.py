@@ -11,7 +11,8 @@ from typing import Dict, List
 
 import pytest
 
-PROJECT = Path(__file__).resolve().parent.parent
+from bot.paths import PROJECT
+
 PATTERNS: Dict[str, re.Pattern] = {
     "Slack token": re.compile(r"xox[abposr]-\d{6,}-[0-9A-Za-z-]{10,}"),
     "Slack webhook": re.compile(r"hooks\.slack\.com/services/T[0-9A-Z]+/B[0-9A-Z]+/[0-9A-Za-z]+"),

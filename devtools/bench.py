@@ -1,4 +1,4 @@
-"""The benchmark (`make bench`): measures and prints, asserts nothing.
+"""The benchmark (`make bench`, `python -m devtools.bench`): measures and prints, asserts nothing.
 
 Two pipelines, measured in the same run on the same machine: the project's
 (config.yml) and the previous one (DIET without transformer layers,
@@ -31,8 +31,8 @@ from typing import Dict, List
 import aiohttp
 import yaml
 
-from bot import servers, training
-from bot.evaluation import evaluate_blind_nlu, evaluate_nlu, run_safety_cases, safety_cases
+from bot import paths, servers, training
+from devtools.evaluation import evaluate_blind_nlu, evaluate_nlu, run_safety_cases, safety_cases
 
 PREVIOUS_PIPELINE = servers.PROJECT / "devtools" / "nlu_configs" / "a_diet.yml"
 QUESTIONS = [
@@ -106,7 +106,7 @@ def fallback_threshold(config: Path) -> float:
 
 def previous_model(work: Path) -> tuple:
     """The previous pipeline with the project's policies, trained now: (model, config, seconds)."""
-    config = yaml.safe_load((servers.PROJECT / "config.yml").read_text())
+    config = yaml.safe_load((paths.CONFIG).read_text())
     config["pipeline"] = yaml.safe_load(PREVIOUS_PIPELINE.read_text())["pipeline"]
     config_file = work / "previous-config.yml"
     config_file.write_text(yaml.safe_dump(config, sort_keys=False))
@@ -165,8 +165,16 @@ def main(messages: int = 400) -> int:
     print("Training the previous pipeline (DIET) for comparison ...", flush=True)
     before, before_config, before_seconds = previous_model(work)
     results = {
-        "config.yml": measure("current", model, servers.PROJECT / "config.yml", seconds, messages, work),
+        "config.yml": measure("current", model, paths.CONFIG, seconds, messages, work),
         "previous (DIET)": measure("previous", before, before_config, before_seconds, messages, work),
     }
     print_results(results)
     return 0
+
+
+if __name__ == "__main__":
+    import argparse
+
+    cli = argparse.ArgumentParser(prog="python -m devtools.bench", description=__doc__.splitlines()[0])
+    cli.add_argument("--messages", type=int, default=400, help="messages per latency measurement")
+    sys.exit(main(cli.parse_args().messages))

@@ -1,4 +1,4 @@
-"""The production profile under load (`make bench-prod`): measures and prints,
+"""The production profile under load (`make bench-prod`, `python -m devtools.bench_prod`): measures and prints,
 asserts nothing.
 
 Two Rasa servers, one action server, PostgreSQL and Redis on this machine, as
@@ -27,10 +27,11 @@ from typing import Dict, List, Tuple
 
 import aiohttp
 
-from bot import services, training
-from bot.bench import percentile
-from bot.cluster import running_cluster
+from bot import training
 from bot.knowledge import knowledge
+from devtools import throwaway
+from devtools.bench import percentile
+from devtools.cluster import running_cluster
 
 CONVERSATION = ["hello", "what is crmo", "which bones can it affect", "where is that from?", "thank you"]
 TARGET_MESSAGES = 500  # per level: enough turns for stable figures
@@ -111,7 +112,7 @@ def main(levels: Tuple[int, ...] = (10, 50, 100)) -> int:
     logs = Path(tempfile.mkdtemp(prefix="crmo-load-"))
     print("Starting PostgreSQL, Redis, the action server and two Rasa servers ...", flush=True)
     rows = []
-    with services.postgres() as postgres, services.redis() as redis:
+    with throwaway.Postgres() as postgres, throwaway.Redis() as redis:
         store_env = {**postgres.env(), **redis.env()}
         with running_cluster(model, store_env, count=2, log_dir=logs) as cluster:
             urls = [f"{server.url}/webhooks/rest/webhook" for server in cluster.rasa]
@@ -134,3 +135,12 @@ def main(levels: Tuple[int, ...] = (10, 50, 100)) -> int:
         )
     print(f"logs: {logs}")
     return 0
+
+
+if __name__ == "__main__":
+    import argparse
+    import sys
+
+    cli = argparse.ArgumentParser(prog="python -m devtools.bench_prod", description=__doc__.splitlines()[0])
+    cli.add_argument("--users", default="10,50,100", help="comma-separated levels of concurrent users")
+    sys.exit(main(tuple(int(n) for n in cli.parse_args().users.split(","))))

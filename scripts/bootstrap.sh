@@ -1,16 +1,24 @@
 #!/usr/bin/env bash
 # Sets up .venv with the locked dependencies, on a fresh machine or an old one.
+#   scripts/bootstrap.sh          what ships (requirements/runtime.lock)
+#   scripts/bootstrap.sh dev      plus the test, lint and type-check tools (dev.lock)
 # Rasa 3.6 needs Python 3.10: taken from PATH, then from pyenv, else obtained
 # with uv where the internet is reachable; otherwise it stops and says what to
-# install. A second run, with the lock file unchanged, does nothing.
+# install. A second run, with the lock file unchanged, does nothing; the
+# runtime set is also satisfied by an installed dev set (a superset, same pins).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 VENV=.venv
-LOCK=requirements.lock
+case "${1:-runtime}" in
+  runtime) LOCK=requirements/runtime.lock ;;
+  dev) LOCK=requirements/dev.lock ;;
+  *) echo "usage: scripts/bootstrap.sh [runtime|dev]" >&2; exit 2 ;;
+esac
 UV_VERSION=0.13.9
 STAMP="$VENV/.installed-lock"
 want="$(sha256sum "$LOCK" | cut -d' ' -f1)"
+dev_hash="$(sha256sum requirements/dev.lock | cut -d' ' -f1)"
 
 # The website widget's one dependency, socket.io-client, from the npm lock file.
 WEB=bot/web
@@ -22,7 +30,8 @@ if [ "$(cat "$WEB/node_modules/.installed-lock" 2>/dev/null)" != "$web_want" ]; 
   echo "$web_want" > "$WEB/node_modules/.installed-lock"
 fi
 
-if [ -x "$VENV/bin/python" ] && [ "$(cat "$STAMP" 2>/dev/null)" = "$want" ]; then
+have="$(cat "$STAMP" 2>/dev/null || true)"
+if [ -x "$VENV/bin/python" ] && { [ "$have" = "$want" ] || [ "$have" = "$dev_hash" ]; }; then
   exit 0
 fi
 

@@ -8,16 +8,16 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bot import servers
+from bot import paths, servers
 
-HELD_OUT_NLU = servers.PROJECT / "tests" / "nlu_test.yml"
+HELD_OUT_NLU = paths.PROJECT / "tests" / "nlu_test.yml"
 
 
 def rasa_cli(*args: str, timeout: float = 900) -> subprocess.CompletedProcess:
     """Runs `rasa <args>` in the project, output captured."""
     return subprocess.run(
         [sys.executable, "-m", "rasa", *args],
-        cwd=servers.PROJECT,
+        cwd=paths.PROJECT,
         env=servers.child_env(),
         capture_output=True,
         text=True,
@@ -33,8 +33,8 @@ def evaluate_nlu(model: Path, out: Path) -> dict:
     return json.loads((out / "intent_report.json").read_text())
 
 
-BLIND_NLU = servers.PROJECT / "tests" / "nlu_blind.yml"
-SAFETY_CASES = servers.PROJECT / "tests" / "safety_cases.yml"
+BLIND_NLU = paths.PROJECT / "tests" / "nlu_blind.yml"
+SAFETY_CASES = paths.PROJECT / "tests" / "safety_cases.yml"
 
 
 def evaluate_blind_nlu(model: Path, out: Path, threshold: float) -> dict:

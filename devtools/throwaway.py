@@ -7,7 +7,7 @@ log, config) in its own temp directory, removed when the server is closed (or at
 interpreter exit). Speed matters more than durability here: PostgreSQL runs with
 fsync off and Redis without persistence.
 
-    with services.postgres() as db, services.redis() as cache:
+    with throwaway.Postgres() as db, throwaway.Redis() as cache:
         env = {**db.env(), **cache.env()}   # the DB_* and REDIS_* endpoints.prod.yml reads
 """
 
@@ -287,13 +287,3 @@ class Redis(_Throwaway):
                 self.process.kill()
                 self.process.wait()
         self.running = False
-
-
-def postgres(db: str = "crmo", user: str = "crmo") -> Postgres:
-    """`with postgres() as pg:` a started server with database `db` owned by `user`."""
-    return Postgres(db, user)
-
-
-def redis() -> Redis:
-    """`with redis() as cache:` a started, empty, password-protected Redis."""
-    return Redis()

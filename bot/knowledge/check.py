@@ -1,5 +1,5 @@
 """Curators' check of topic files: validity, length and reading grade of each
-answer and addition. `python -m bot.knowledge.report [topic files...]`."""
+answer and addition. `python -m bot.knowledge.check [topic files...]`."""
 
 from __future__ import annotations
 
