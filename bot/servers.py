@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import re
 import signal
 import socket
 import subprocess
@@ -20,7 +19,9 @@ from typing import Dict, Iterator, List, Optional, Sequence
 
 import yaml
 
-PROJECT = Path(__file__).resolve().parent.parent
+from bot import settings
+from bot.paths import CREDENTIALS, ENDPOINTS, PROD_ENDPOINTS, PROJECT
+
 LOOPBACK = "127.0.0.1"
 # Library deprecation notices are for Rasa's maintainers, not for someone
 # chatting in the shell; Rasa's own warnings (UserWarning) still show.
@@ -41,16 +42,9 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def credential_variables(path: Path = PROJECT / "credentials.yml") -> List[str]:
-    """The ${VARIABLES} that credentials.yml reads."""
-    return sorted(set(re.findall(r"\$\{(\w+)\}", path.read_text())))
-
-
 def child_env(extra: Optional[Dict[str, str]] = None) -> dict:
-    """The environment of a server: a channel variable that is not set is left
-    empty (so its channel stays off) instead of stopping Rasa at start-up."""
-    unset = {name: "" for name in credential_variables()}
-    return {**unset, **os.environ, **QUIET_ENV, **SERVER_ENV, **(extra or {})}
+    """The environment of a server: this process's, quieter, plus `extra`."""
+    return {**os.environ, **QUIET_ENV, **SERVER_ENV, **(extra or {})}
 
 
 @dataclass
@@ -120,7 +114,7 @@ def start_action_server(port: int, log: Optional[Path] = None, timeout: float = 
     return wait_until_up(server, "/health", timeout)
 
 
-def endpoints_for(action_url: str, base: Path = PROJECT / "endpoints.yml") -> Path:
+def endpoints_for(action_url: str, base: Path = ENDPOINTS) -> Path:
     """A copy of endpoints.yml that points at the given action server."""
     config = yaml.safe_load(base.read_text()) or {}
     config["action_endpoint"] = {**(config.get("action_endpoint") or {}), "url": f"{action_url}/webhook"}
@@ -130,26 +124,23 @@ def endpoints_for(action_url: str, base: Path = PROJECT / "endpoints.yml") -> Pa
     return Path(name)
 
 
-PROD_ENDPOINTS = PROJECT / "endpoints.prod.yml"
-
-
 def rasa_args(
     command: str, model: Path, endpoints: Path, port: int, api_token: str = "", host: str = LOOPBACK
 ) -> List[str]:
-    """`rasa run` or `rasa shell` (through bot.rasa_runtime), on loopback unless
+    """`rasa run` or `rasa shell` (through bot.rasa_ext.runtime), on loopback unless
     `host` says otherwise. Rasa's
     HTTP API (conversations, model, ...) stays off unless a token is given,
     and then every call to it needs that token."""
     api = ["--enable-api", "--auth-token", api_token] if api_token else []
     return [
-        "bot.rasa_runtime",
+        "bot.rasa_ext.runtime",
         command,
         "--model",
         str(model),
         "--endpoints",
         str(endpoints),
         "--credentials",
-        str(PROJECT / "credentials.yml"),
+        str(CREDENTIALS),
         "--interface",
         host,
         "--port",
@@ -181,7 +172,7 @@ def spawn_rasa_server(
     else:
         endpoints = endpoints_for(action_url)
     full_env = child_env(env)
-    args = rasa_args("run", model, endpoints, port, full_env.get("CRMO_API_TOKEN", ""), host)
+    args = rasa_args("run", model, endpoints, port, full_env.get(settings.API_TOKEN, ""), host)
     server = _spawn(f"Rasa server :{port}", args, port, log, full_env)
     if profile != "prod":
         server.temporary.append(endpoints)

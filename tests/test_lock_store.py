@@ -10,7 +10,7 @@ from typing import Callable, List
 from rasa.core.lock_store import LockStore
 from rasa.utils.endpoints import EndpointConfig
 
-from bot.lock_store import AtomicRedisLockStore
+from bot.rasa_ext.lock_store import AtomicRedisLockStore
 
 SERVERS = 24
 

@@ -31,7 +31,7 @@ class RenderedOutput(OutputChannel):
         self.inner = inner
         self.style = style
 
-    def name(self) -> str:  # type: ignore[override]  # responses are chosen per real channel
+    def name(self) -> str:  # responses are chosen per real channel
         return self.inner.name()
 
     async def send_response(self, recipient_id: str, message: Dict[str, Any]) -> None:

@@ -55,5 +55,5 @@ class CheckedRestInput(RestInput):
 
 
 class ShellInput(CmdlineInput, CheckedRestInput):
-    """The channel behind `rasa shell` (bot/rasa_runtime.py puts it in place):
+    """The channel behind `rasa shell` (bot/rasa_ext/patches.py puts it in place):
     Rasa's name and URL for it, this module's REST channel underneath."""

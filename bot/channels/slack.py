@@ -27,6 +27,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.channels.disabled import off_blueprint
 from bot.channels.output import Handler, handled
+from bot.settings import channel_credentials
 
 logger = logging.getLogger(__name__)
 SLACK_API = "https://slack.com/api/"
@@ -105,7 +106,7 @@ class SlackChannel(SlackInput):
 
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[str, Any]]) -> SlackChannel:
-        credentials = credentials or {}
+        credentials = channel_credentials(cls.name(), credentials)
         channel = cls(
             slack_token=credentials.get("slack_token") or "",
             slack_channel=credentials.get("slack_channel") or None,

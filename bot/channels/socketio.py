@@ -30,6 +30,7 @@ from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
 from bot.channels.output import Handler, handled
+from bot.settings import channel_credentials
 
 logger = logging.getLogger(__name__)
 SESSION_ID = re.compile(r"[0-9a-f]{32}")
@@ -48,7 +49,7 @@ class WebChatInput(SocketIOInput):
 
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[str, Any]]) -> WebChatInput:
-        credentials = credentials or {}
+        credentials = channel_credentials(cls.name(), credentials)
         channel = cls(
             user_message_evt=credentials.get("user_message_evt", "user_uttered"),
             bot_message_evt=credentials.get("bot_message_evt", "bot_uttered"),

@@ -30,6 +30,7 @@ from sanic.response import HTTPResponse
 from bot.channels.disabled import off_blueprint
 from bot.channels.output import Handler, handled
 from bot.channels.render import telegram_parts
+from bot.settings import channel_credentials
 
 logger = logging.getLogger(__name__)
 TELEGRAM_API = "https://api.telegram.org"
@@ -85,7 +86,7 @@ class TelegramChannel(TelegramInput):
 
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[str, Any]]) -> TelegramChannel:
-        credentials = credentials or {}
+        credentials = channel_credentials(cls.name(), credentials)
         channel = cls(
             credentials.get("access_token") or None,
             credentials.get("verify") or None,

@@ -12,7 +12,7 @@ when another server changed the lock in between), and a lock with no tickets
 left is deleted in the same transaction. The ticket-lock semantics are Rasa's
 own (rasa.core.lock.TicketLock). Configured in endpoints.prod.yml:
     lock_store:
-      type: bot.lock_store.AtomicRedisLockStore
+      type: bot.rasa_ext.lock_store.AtomicRedisLockStore
 """
 
 from __future__ import annotations

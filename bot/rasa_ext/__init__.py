@@ -1,0 +1,5 @@
+"""Everything that bends Rasa, in one place: the fixes to Rasa's private code
+(patches.py, installed only on the Rasa version they were checked on), the
+process entry point that installs them (runtime.py), and the classes that Rasa
+lets a project configure in endpoints.prod.yml (lock_store.py,
+tracker_store.py)."""

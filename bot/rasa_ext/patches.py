@@ -1,0 +1,157 @@
+"""The project's fixes to the pinned Rasa 3.6.21, in one table, installed only
+on that version.
+
+When the action server cannot be reached or fails, Rasa logs the error and
+sends nothing: a parent would be left with silence. Here the user gets a plain
+apology and the consult urge instead, and the next message tries again.
+
+Two more decide the assistant's speed.
+Measured with pyinstrument on a full turn (NLU, policies, custom action):
+
+- Rasa checks every action server response with `jsonschema.validate()`,
+  which first re-validates the fixed response schema against the JSON Schema
+  meta-schema; with the jsonschema 4.17 that Rasa pins, that was about 70% of
+  a turn. Here the validator is built once; each response is still checked
+  against the same schema, and an invalid one still fails with Rasa's error.
+- Reading a conversation back from the tracker store looks up each event's
+  class by walking every subclass of `Event`, once per event; here the answer
+  is remembered per event name (unknown names still go to Rasa's lookup).
+
+And `rasa shell`'s channel is replaced by one that shows citations as plain
+text with full URLs (bot/channels/rest.py).
+
+Each fix replaces a private detail of Rasa, so each was checked against 3.6.21
+only: on another version `install()` stops and names the fixes to re-verify
+(tests/test_rasa_ext.py checks them against Rasa's own code). Everything that
+Rasa lets a project configure instead (the lock store, the tracker store's
+connection check) is a class in this package, not a patch."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from functools import lru_cache
+from typing import Any, Callable, Dict, List, NamedTuple, Optional, Type
+
+import rasa
+from jsonschema import exceptions, validators
+from rasa.core.actions.action import ActionExecutionRejection, RemoteAction, create_bot_utterance
+from rasa.core.channels import BUILTIN_CHANNELS
+from rasa.shared.core.events import Event
+
+from bot.channels.output import apology
+from bot.channels.rest import ShellInput
+
+logger = logging.getLogger(__name__)
+
+VERIFIED_ON = "3.6.21"
+
+# Rasa's originals, saved at import: a renamed target fails here, loudly.
+_rasa_remote_run = RemoteAction.run
+_rasa_validation = RemoteAction._validate_action_result
+_rasa_resolve_by_type = Event.resolve_by_type
+_event_classes: Dict[str, Type[Event]] = {}
+
+
+class RasaVersionError(RuntimeError):
+    """The installed Rasa is not the one the fixes were checked on."""
+
+
+@lru_cache(maxsize=1)
+def _response_validator() -> Any:
+    schema = RemoteAction.action_response_format_spec()
+    validator_class = validators.validator_for(schema)
+    validator_class.check_schema(schema)
+    return validator_class(schema)
+
+
+def validate_action_result(self: RemoteAction, result: Dict[str, Any]) -> bool:
+    if exceptions.best_match(_response_validator().iter_errors(result)) is None:
+        return True
+    return _rasa_validation(self, result)  # raises Rasa's ValidationError with its hint
+
+
+def resolve_by_type(type_name: str, default: Optional[Type[Event]] = None) -> Optional[Type[Event]]:
+    known = _event_classes.get(type_name)
+    if known is not None:
+        return known
+    found = _rasa_resolve_by_type(type_name, default)
+    if found is not None and getattr(found, "type_name", None) == type_name:
+        _event_classes[type_name] = found
+    return found
+
+
+async def run_remote_action(self: RemoteAction, output_channel: Any, nlg: Any, tracker: Any, domain: Any) -> list:
+    try:
+        return await _rasa_remote_run(self, output_channel, nlg, tracker, domain)
+    except ActionExecutionRejection:
+        raise  # Rasa's own signal to try another action
+    except Exception:
+        logger.exception(f"Custom action '{self.name()}' failed; the user gets an apology instead.")
+        return [create_bot_utterance(apology("action_unavailable"))]
+
+
+class Patch(NamedTuple):
+    """One fix: `owner.attribute` becomes `replacement`."""
+
+    name: str
+    owner: Any
+    attribute: str
+    replacement: Any
+
+    def current(self) -> Any:
+        return self.owner.get(self.attribute) if isinstance(self.owner, dict) else getattr(self.owner, self.attribute)
+
+    def wanted(self) -> Any:
+        """What `current()` returns once installed (a staticmethod reads back as its function)."""
+        return self.replacement.__func__ if isinstance(self.replacement, staticmethod) else self.replacement
+
+    def apply(self) -> None:
+        if isinstance(self.owner, dict):
+            self.owner[self.attribute] = self.replacement
+        else:
+            setattr(self.owner, self.attribute, self.replacement)
+
+
+PATCHES: List[Patch] = [
+    Patch("apology when a custom action fails", RemoteAction, "run", run_remote_action),
+    Patch(
+        "action responses validated by a cached validator",
+        RemoteAction,
+        "_validate_action_result",
+        validate_action_result,
+    ),
+    Patch("event classes looked up once per name", Event, "resolve_by_type", staticmethod(resolve_by_type)),
+    Patch("`rasa shell` shows citations as plain text", BUILTIN_CHANNELS, ShellInput.name(), ShellInput),
+]
+
+
+def check_version(version: Optional[str] = None) -> None:
+    version = version or rasa.__version__
+    if version != VERIFIED_ON:
+        names = "; ".join(patch.name for patch in PATCHES)
+        raise RasaVersionError(
+            f"bot/rasa_ext/patches.py was verified on Rasa {VERIFIED_ON}, this is Rasa {version}. "
+            f"Re-verify these fixes against the new Rasa code ({names}), run tests/test_rasa_ext.py, "
+            "then update VERIFIED_ON."
+        )
+
+
+def installed() -> bool:
+    return all(patch.current() is patch.wanted() for patch in PATCHES)
+
+
+def _to_stderr(line: str) -> None:
+    """Rasa shows only its own loggers' INFO lines, so this one line is printed."""
+    print(line, file=sys.stderr, flush=True)
+
+
+def install(on_install: Callable[[str], None] = _to_stderr) -> None:
+    """Installs every fix once per process; `on_install` hears which (the
+    server's log then names them, and the live tests read that line)."""
+    if installed():
+        return
+    check_version()
+    for patch in PATCHES:
+        patch.apply()
+    on_install(f"Rasa {VERIFIED_ON} fixes installed: " + "; ".join(patch.name for patch in PATCHES))

@@ -1,0 +1,52 @@
+"""Every setting the project reads from the environment, with its default: the
+one list an operator needs (the README's table mirrors it, a test checks).
+
+The channels read their secrets here rather than through `${VARIABLES}` in
+credentials.yml: Rasa stops at start-up on an unset `${VARIABLE}`, so a plain
+`rasa run` in the project folder failed unless every channel was configured.
+Now an unset secret leaves its channel off (its webhook answers 503), whichever
+way the server was started. A value written into credentials.yml still wins."""
+
+from __future__ import annotations
+
+import os
+from typing import Any, Dict, Mapping, Optional
+
+# the channel's name in credentials.yml (its class's `name()`) -> option -> variable
+CHANNEL_SETTINGS: Dict[str, Dict[str, str]] = {
+    "socketio": {"cors_allowed_origins": "CRMO_WEB_ORIGINS", "jwt_key": "CRMO_WEB_JWT_KEY"},
+    "slack": {
+        "slack_token": "SLACK_TOKEN",
+        "slack_signing_secret": "SLACK_SIGNING_SECRET",
+        "api_url": "SLACK_API_URL",
+        "events_redis_url": "SLACK_EVENTS_REDIS_URL",
+    },
+    "telegram": {
+        "access_token": "TELEGRAM_TOKEN",
+        "verify": "TELEGRAM_VERIFY",
+        "webhook_url": "TELEGRAM_WEBHOOK_URL",
+        "secret_token": "TELEGRAM_SECRET_TOKEN",
+        "api_url": "TELEGRAM_API_URL",
+    },
+}
+# Rasa's HTTP API (conversations, model): off unless set, then every call needs it.
+API_TOKEN = "CRMO_API_TOKEN"
+# How long conversations are kept by `python -m bot forget`, in days.
+RETENTION_DAYS = "CRMO_RETENTION_DAYS"
+DEFAULT_RETENTION_DAYS = 30
+# The production profile's stores and action server (endpoints.prod.yml reads them).
+PROD_VARIABLES = (
+    "DB_HOST", "DB_PORT", "DB_NAME", "DB_USER", "DB_PASSWORD",
+    "REDIS_HOST", "REDIS_PORT", "REDIS_PASSWORD", "REDIS_DB", "ACTION_SERVER_URL",
+)  # fmt: skip
+
+
+def channel_credentials(
+    channel: str, written: Optional[Mapping[str, Any]], environ: Mapping[str, str] = os.environ
+) -> Dict[str, Any]:
+    """credentials.yml's options for `channel`, each unset one taken from its variable."""
+    options = dict(written or {})
+    for option, variable in CHANNEL_SETTINGS.get(channel, {}).items():
+        if options.get(option) in (None, ""):
+            options[option] = environ.get(variable, "")
+    return options

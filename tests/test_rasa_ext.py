@@ -1,0 +1,239 @@
+"""bot/rasa_ext: the speed fixes behave exactly like Rasa's own code; the
+apology comes when a real action server fails, and Rasa's rejection passes
+through; every fix is installed by the process entry point and by the model's
+pipeline; on another Rasa version nothing is installed and the error names the
+fixes to re-verify; the tracker store pre-pings."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from aiohttp import web
+from jsonschema import ValidationError
+from rasa.core.actions.action import ActionExecutionRejection, RemoteAction
+from rasa.core.channels.channel import CollectingOutputChannel
+from rasa.core.nlg import TemplatedNaturalLanguageGenerator
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, BotUttered, Event, SlotSet, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.utils.common import all_subclasses
+from rasa.utils.endpoints import EndpointConfig
+
+from bot import paths, servers
+from bot.channels.output import apology
+from bot.paths import PROJECT
+from bot.rasa_ext import patches
+from bot.rasa_ext.tracker_store import PingingSQLTrackerStore
+from bot.servers import free_port
+from tests.conftest import post_json
+
+VALID = {
+    "events": [{"event": "slot", "name": "last_topic", "value": "biopsy"}],
+    "responses": [{"text": "hello", "buttons": [{"title": "Yes", "payload": "/feedback_helpful"}]}],
+}
+INVALID = [
+    {"events": "not a list"},
+    {"events": [{"no_event_key": 1}]},
+    {"events": [], "responses": "not a list"},
+]
+
+
+@pytest.fixture
+def action() -> RemoteAction:
+    return RemoteAction("action_answer_faq", None)
+
+
+def test_a_valid_action_response_passes_like_in_rasa(action):
+    assert patches.validate_action_result(action, VALID) is True
+    assert patches._rasa_validation(action, VALID) is True
+
+
+@pytest.mark.parametrize("response", INVALID)
+def test_an_invalid_action_response_fails_like_in_rasa(action, response):
+    with pytest.raises(ValidationError) as rasa_error:
+        patches._rasa_validation(action, response)
+    with pytest.raises(ValidationError) as ours:
+        patches.validate_action_result(action, response)
+    assert str(ours.value.message) == str(rasa_error.value.message)
+    assert "Failed to validate Action server response" in ours.value.message
+
+
+def test_event_classes_resolve_like_in_rasa():
+    for cls in all_subclasses(Event):
+        if getattr(cls, "type_name", None) and cls.type_name != "event":
+            assert patches.resolve_by_type(cls.type_name) is patches._rasa_resolve_by_type(cls.type_name)
+    assert patches.resolve_by_type("user") is UserUttered
+    assert patches.resolve_by_type("slot") is SlotSet
+    assert patches.resolve_by_type("action") is ActionExecuted
+
+
+def test_unknown_event_names_still_fail_or_default():
+    with pytest.raises(ValueError, match="Unknown event name"):
+        patches.resolve_by_type("no_such_event")
+    assert patches.resolve_by_type("no_such_event", SlotSet) is SlotSet
+    assert "no_such_event" not in patches._event_classes
+
+
+# ---- installation and the version guard ------------------------------------------
+def run_python(code: str) -> subprocess.CompletedProcess:
+    """A fresh interpreter: the test process itself is never patched."""
+    return subprocess.run(
+        [sys.executable, "-c", code], cwd=PROJECT, capture_output=True, text=True, timeout=120, check=False
+    )
+
+
+def test_the_test_process_is_not_patched():
+    assert not patches.installed()
+    assert RemoteAction.run is patches._rasa_remote_run
+
+
+def test_install_puts_every_fix_in_place_once():
+    done = run_python(
+        "from bot.rasa_ext import patches\n"
+        "lines = []\n"
+        "patches.install(lines.append); patches.install(lines.append)\n"
+        "print(patches.installed(), len(lines))\n"
+        "print(all(p.current() is p.wanted() for p in patches.PATCHES))\n"
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["True", "1", "True"]
+
+
+def test_another_rasa_version_is_refused_naming_the_fixes():
+    with pytest.raises(patches.RasaVersionError) as error:
+        patches.check_version("3.6.22")
+    for patch in patches.PATCHES:
+        assert patch.name in str(error.value)
+    patches.check_version(patches.VERIFIED_ON)
+
+
+def test_the_entry_point_stops_in_one_line_on_another_rasa_version():
+    done = run_python(
+        "import rasa; rasa.__version__ = '3.6.22'\n"
+        "from bot.rasa_ext import runtime, patches\n"
+        "try:\n    runtime.main()\nfinally:\n    print('installed', patches.installed())\n"
+    )
+    assert done.returncode == 1
+    assert done.stdout.strip() == "installed False"
+    last = done.stderr.strip().splitlines()[-1]  # above it: TensorFlow's start-up notes
+    assert last.startswith("ERROR: bot/rasa_ext/patches.py was verified on Rasa 3.6.21, this is Rasa 3.6.22")
+    assert "Traceback" not in done.stderr
+
+
+# ---- the apology path, in-process with a real Rasa action and real HTTP -------------
+def remote_action(url: str) -> RemoteAction:
+    return RemoteAction("action_answer_faq", EndpointConfig(url))
+
+
+def run_action(action: RemoteAction) -> list:
+    domain = Domain.load(str(paths.DOMAIN))
+    tracker = DialogueStateTracker.from_events("family", [UserUttered("what is crmo?")], domain.slots)
+    return asyncio.run(
+        patches.run_remote_action(
+            action, CollectingOutputChannel(), TemplatedNaturalLanguageGenerator(domain.responses), tracker, domain
+        )
+    )
+
+
+def test_an_unreachable_action_server_gives_the_apology():
+    events = run_action(remote_action(f"http://127.0.0.1:{free_port()}/webhook"))
+    assert len(events) == 1 and isinstance(events[0], BotUttered)
+    assert events[0].text == apology("action_unavailable")["text"]
+
+
+def test_rasas_rejection_of_an_action_passes_through():
+    """An action server that answers 400 with an action name rejects the action
+    (rasa-sdk's ActionExecutionRejection): Rasa must hear it, not an apology."""
+
+    async def scenario() -> None:
+        async def reject(request: web.Request) -> web.Response:
+            return web.json_response({"action_name": "action_answer_faq", "error": "not now"}, status=400)
+
+        app = web.Application()
+        app.router.add_post("/webhook", reject)
+        runner = web.AppRunner(app)
+        await runner.setup()
+        port = free_port()
+        await web.TCPSite(runner, "127.0.0.1", port).start()
+        try:
+            domain = Domain.load(str(paths.DOMAIN))
+            tracker = DialogueStateTracker.from_events("family", [UserUttered("hi")], domain.slots)
+            with pytest.raises(ActionExecutionRejection):
+                await patches.run_remote_action(
+                    remote_action(f"http://127.0.0.1:{port}/webhook"),
+                    CollectingOutputChannel(),
+                    TemplatedNaturalLanguageGenerator(domain.responses),
+                    tracker,
+                    domain,
+                )
+        finally:
+            await runner.cleanup()
+
+    asyncio.run(scenario())
+
+
+# ---- the tracker store -----------------------------------------------------------
+def test_the_tracker_store_checks_connections_before_use(tmp_path: Path):
+    store = PingingSQLTrackerStore(dialect="sqlite", db=str(tmp_path / "rasa.db"))
+    assert store.engine.pool._pre_ping is True
+    assert isinstance(store, SQLTrackerStore)
+
+
+def test_the_production_profile_names_the_project_stores():
+    endpoints = yaml.safe_load(paths.PROD_ENDPOINTS.read_text())
+    assert endpoints["tracker_store"]["type"] == "bot.rasa_ext.tracker_store.PingingSQLTrackerStore"
+    assert endpoints["lock_store"]["type"] == "bot.rasa_ext.lock_store.AtomicRedisLockStore"
+
+
+# ---- in the served process ---------------------------------------------------------
+FIXES_LINE = "Rasa 3.6.21 fixes installed: " + "; ".join(p.name for p in patches.PATCHES)
+
+
+def test_the_project_server_logs_every_fix_installed(live_bot):
+    rasa, _ = live_bot
+    assert FIXES_LINE in rasa.log.read_text()
+
+
+def test_plain_rasa_commands_in_the_project_folder_work_with_the_fixes(model: Path, tmp_path: Path):
+    """`rasa run actions` and `rasa run`, typed as Rasa's documentation teaches
+    (default credentials.yml and endpoints.yml, no environment set): the server
+    starts, says the fixes are installed, and answers a question through REST."""
+    with socket.socket() as probe:
+        assert probe.connect_ex(("127.0.0.1", 5055)) != 0, "port 5055 (endpoints.yml's action server) is taken"
+    environ = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "TMPDIR")}
+    rasa_bin = Path(sys.executable).parent / "rasa"
+    actions_log, rasa_log = tmp_path / "actions.log", tmp_path / "rasa.log"
+    with open(actions_log, "w") as out:
+        actions = servers.Server(
+            "rasa run actions",
+            subprocess.Popen([str(rasa_bin), "run", "actions"], cwd=PROJECT, env=environ, stdout=out, stderr=out),
+            5055,
+            actions_log,
+        )
+    port = free_port()
+    with open(rasa_log, "w") as out:
+        command = [str(rasa_bin), "run", "--model", str(model), "--port", str(port)]
+        rasa = servers.Server(
+            "rasa run", subprocess.Popen(command, cwd=PROJECT, env=environ, stdout=out, stderr=out), port, rasa_log
+        )
+    try:
+        servers.wait_until_up(actions, "/health", 90)
+        servers.wait_until_up(rasa, "/", 180)
+        question = {"sender": "plain-rasa", "message": "what is crmo"}
+        status, body = post_json(f"{rasa.url}/webhooks/rest/webhook", question)
+        assert status == 200
+        texts = " ".join(m.get("text", "") for m in body)
+        assert "inflammat" in texts.lower(), texts
+        assert FIXES_LINE in rasa_log.read_text()
+        assert "Traceback" not in rasa_log.read_text()
+    finally:
+        rasa.stop()
+        actions.stop()
