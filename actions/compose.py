@@ -130,7 +130,7 @@ def follow_up(kb: KnowledgeBase, last_topic: Optional[str], entities: Sequence[T
 
 def closest_topics(kb: KnowledgeBase, ranking: Sequence[dict], count: int = 4) -> List[str]:
     """The faq topics the classifier ranked highest, padded with starter topics."""
-    ranked = [r.get("name") for r in ranking if r.get("name") in kb.topics]
+    ranked = [str(r["name"]) for r in ranking if r.get("name") in kb.topics]
     return list(unique([*ranked[:count], *STARTER_TOPICS]))[: max(count, 3)]
 
 

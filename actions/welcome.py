@@ -38,6 +38,6 @@ class ActionSmallTalk(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
         open_turn(dispatcher, tracker, answer_follows=False)
-        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        intent = str((tracker.latest_message.get("intent") or {}).get("name"))
         dispatcher.utter_message(text=knowledge().messages[intent])
         return []

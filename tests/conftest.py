@@ -8,14 +8,18 @@ import os
 import sys
 import urllib.request
 from pathlib import Path
-from typing import Callable, Dict, List, Tuple
+from typing import TYPE_CHECKING, Callable, Dict, Iterator, List, Tuple
 
 import pytest
 
-PROJECT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(PROJECT))
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
+
+# the project root, so that `bot` imports whichever way pytest was started
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot import servers, training  # noqa: E402
+from bot.paths import PROJECT  # noqa: E402
 from tests import standins  # noqa: E402
 
 ARTIFACTS = PROJECT / "tests" / "artifacts"
@@ -110,7 +114,7 @@ def chat(live_bot) -> Callable[[str, str], List[dict]]:
     return send
 
 
-# Throwaway PostgreSQL and Redis (bot/services.py) for the production profile,
+# Throwaway PostgreSQL and Redis (devtools/throwaway.py) for the production profile,
 # endpoints.prod.yml: one of each per test session, started on first use.
 # Rasa's tracker store module triggers SQLAlchemy's 2.0 notice on import.
 os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
@@ -118,17 +122,17 @@ os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
 
 @pytest.fixture(scope="session")
 def postgres():
-    from bot import services
+    from devtools import throwaway
 
-    with services.postgres() as server:
+    with throwaway.Postgres() as server:
         yield server
 
 
 @pytest.fixture(scope="session")
 def redis():
-    from bot import services
+    from devtools import throwaway
 
-    with services.redis() as server:
+    with throwaway.Redis() as server:
         yield server
 
 
@@ -148,3 +152,62 @@ def prod_db(postgres, prod_env, monkeypatch) -> dict:
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     return env
+
+
+# ---- the browser ------------------------------------------------------------------
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """Debian's Chromium through Playwright (the widget and proxy tests)."""
+    from playwright.sync_api import sync_playwright
+
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: the browser tests need Debian's Chromium (apt-get install chromium)")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+# ---- tiers -----------------------------------------------------------------------
+# Each test gets one marker, so that `pytest -m unit` (`make test-fast`) is the
+# inner loop and CI can still run everything. A test's tier follows from the
+# fixtures it needs (all of them, through their dependencies), so a new test is
+# sorted without anyone remembering to mark it; modules that start servers or
+# Rasa's command line themselves are named here.
+TIERS = ("browser", "production", "live", "model", "unit")
+TIER_OF_FIXTURE = {
+    "browser": "browser",
+    "postgres": "production",
+    "redis": "production",
+    "live_bot": "live",
+    "model": "model",
+}
+TIER_OF_MODULE = {
+    "test_action_server_down": "live",
+    "test_shell": "live",
+    "test_rasa_data": "model",
+    "test_dialogue": "model",
+}
+
+
+def tier(item: pytest.Item) -> str:
+    needed = {TIER_OF_FIXTURE[name] for name in getattr(item, "fixturenames", ()) if name in TIER_OF_FIXTURE}
+    module = TIER_OF_MODULE.get(item.module.__name__.rsplit(".", 1)[-1]) if item.module else None
+    return next((t for t in TIERS if t in needed or t == module), "unit")
+
+
+def pytest_collection_modifyitems(items: List[pytest.Item]) -> None:
+    for item in items:
+        item.add_marker(tier(item))

@@ -9,7 +9,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, List, Mapping, Optional, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 import yaml
 
@@ -132,7 +132,7 @@ class KnowledgeBase:
         return self.said_as.get(value, value)
 
 
-def _read_yaml(path: Path) -> object:
+def _read_yaml(path: Path) -> Any:  # whatever the YAML holds; each caller checks its shape
     try:
         return yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as error:

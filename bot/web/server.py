@@ -172,7 +172,8 @@ def start(port: int, rasa_url: str, host: str = "127.0.0.1") -> RunningServer:
     rasa_url = normalise_rasa_url(rasa_url)
     httpd = WidgetServer((host, port), rasa_url)
     bound_host, bound_port = httpd.server_address[:2]
-    shown_host = f"[{bound_host}]" if ":" in str(bound_host) else bound_host
+    host_text = bound_host.decode() if isinstance(bound_host, bytes) else str(bound_host)
+    shown_host = f"[{host_text}]" if ":" in host_text else host_text
     thread = threading.Thread(target=httpd.serve_forever, name="crmo-widget-server", daemon=True)
     thread.start()
     return RunningServer(httpd, thread, f"http://{shown_host}:{bound_port}", rasa_url)
