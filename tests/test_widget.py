@@ -18,23 +18,13 @@ from pathlib import Path
 from typing import Iterator, List, Optional
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
 
 from actions import compose
 from bot import servers
 from bot.knowledge import knowledge
 from bot.web import server as web
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 SCREENSHOTS = Path(__file__).resolve().parent / "artifacts" / "screenshots"
 KB = knowledge()
 DISCLAIMER = KB.messages["disclaimer"]
@@ -46,16 +36,6 @@ RECONNECT_WAIT_MS = 20_000
 
 
 # ---- browser, servers and a page with the widget ----
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: the widget tests need Debian's Chromium (apt-get install chromium)")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

@@ -422,6 +422,10 @@
       var server = new URL(SERVER);
       var options = {
         path: trimSlash(server.pathname) + "/socket.io",
+        // WebSocket only: one connection to one Rasa server, so a balancer
+        // needs no sticky sessions (long-polling would spread one client's
+        // requests over several servers). deploy/nginx-crmo.conf.
+        transports: ["websocket"],
         reconnectionDelay: 1000,
         reconnectionDelayMax: 4000,
         timeout: 8000,
