@@ -28,7 +28,7 @@ import tempfile
 from pathlib import Path
 from typing import Callable, Dict, List, NamedTuple, Sequence
 
-from bot import nlp, paths, servers, sync, training
+from bot import nlp, paths, servers, settings, sync, training
 from bot.paths import PROD_ENDPOINTS
 
 
@@ -40,7 +40,7 @@ def _start_bot(port: int, action_port: int, web_port: int) -> tuple:
     model = training.ensure_model()
     logs = Path(tempfile.mkdtemp(prefix="crmo-logs-"))
     origins = f"http://127.0.0.1:{web_port}, http://localhost:{web_port}"
-    env = {"CRMO_WEB_ORIGINS": os.environ.get("CRMO_WEB_ORIGINS") or origins}
+    env = {settings.WEB_ORIGINS: os.environ.get(settings.WEB_ORIGINS) or origins}
     actions = servers.start_action_server(action_port, logs / "action-server.log")
     try:
         rasa = servers.start_rasa_server(model, actions.url, port, logs / "rasa-server.log", env=env)

@@ -12,9 +12,11 @@ from __future__ import annotations
 import os
 from typing import Any, Dict, Mapping, Optional
 
+# Sites allowed to embed the widget; unset: the server's own origin (`make run`: the demo page's).
+WEB_ORIGINS = "CRMO_WEB_ORIGINS"
 # the channel's name in credentials.yml (its class's `name()`) -> option -> variable
 CHANNEL_SETTINGS: Dict[str, Dict[str, str]] = {
-    "socketio": {"cors_allowed_origins": "CRMO_WEB_ORIGINS", "jwt_key": "CRMO_WEB_JWT_KEY"},
+    "socketio": {"cors_allowed_origins": WEB_ORIGINS, "jwt_key": "CRMO_WEB_JWT_KEY"},
     "slack": {
         "slack_token": "SLACK_TOKEN",
         "slack_signing_secret": "SLACK_SIGNING_SECRET",

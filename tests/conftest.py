@@ -195,6 +195,7 @@ TIER_OF_FIXTURE = {
     "model": "model",
 }
 TIER_OF_MODULE = {
+    "test_proxy": "browser",
     "test_action_server_down": "live",
     "test_shell": "live",
     "test_rasa_data": "model",

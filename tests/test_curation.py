@@ -77,7 +77,7 @@ def save(store: SQLTrackerStore, sender: str, talk: Talk) -> None:
 @pytest.fixture
 def store(prod_db: dict) -> SQLTrackerStore:
     """Rasa's SQL tracker store from endpoints.prod.yml, holding five conversations."""
-    built = retention.tracker_store(retention.DEFAULT_ENDPOINTS, curation.domain())
+    built = retention.tracker_store(paths.PROD_ENDPOINTS, curation.domain())
     recent = NOW - DAY
     a = Talk(recent).fell_back("How do I get a referral?").fell_back("What's the weather like?", "out_of_scope")
     save(built, "a", a.answered("What painkillers help", "nsaids").rates(False).fell_back("how do I   get a referral"))
@@ -130,7 +130,7 @@ def test_unhelpful_answers_carry_the_question_that_led_to_them(store):
 
 
 def test_the_recorded_topic_wins_over_the_last_topic(prod_db):
-    store = retention.tracker_store(retention.DEFAULT_ENDPOINTS, curation.domain())
+    store = retention.tracker_store(paths.PROD_ENDPOINTS, curation.domain())
     save(store, "e", Talk(NOW).answered("what is crmo", "what_is_crmo").rates(False, topic="diagnosis"))
     assert [t["topic"] for t in curation.build(store).as_dict()["unhelpful"]] == ["diagnosis"]
 

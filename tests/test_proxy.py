@@ -9,6 +9,7 @@ message text."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import re
@@ -21,20 +22,21 @@ from pathlib import Path
 from typing import Dict, Iterator, List
 
 import pytest
-from playwright.sync_api import Browser, expect
+from playwright.async_api import async_playwright, expect
 
 from actions import compose
 from bot.knowledge import knowledge
 from bot.paths import PROJECT
 from bot.servers import free_port
 from devtools.cluster import Cluster, running_cluster
-from tests.conftest import ARTIFACTS
+from tests.conftest import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
 
 SHIPPED = PROJECT / "deploy" / "nginx-crmo.conf"
 NGINX = Path("/usr/sbin/nginx")
 KB = knowledge()
 WAIT_MS = 30_000
 PRIVATE = "quokka"  # a word only this test's messages contain
+SCREENSHOTS = ARTIFACTS / "screenshots"
 
 
 def render(shipped: str, values: Dict[str, str]) -> str:
@@ -50,6 +52,9 @@ def render(shipped: str, values: Dict[str, str]) -> str:
 def proxied(model: Path, postgres, redis, prod_env, tmp_path_factory) -> Iterator[dict]:
     if not NGINX.exists():
         pytest.fail(f"{NGINX} is missing: the proxy test needs Debian's nginx (apt-get install nginx)")
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: the proxy test needs Debian's Chromium (apt-get install chromium)")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     work = tmp_path_factory.mktemp("nginx")
     for folder in ("logs", "tmp"):
         (work / folder).mkdir()
@@ -155,44 +160,55 @@ def upstreams(access_log: Path, path_prefix: str) -> List[str]:
     return found
 
 
-def test_the_widget_through_the_proxy_greets_answers_and_keeps_its_history(proxied: dict, browser: Browser) -> None:
-    context = browser.new_context(ignore_https_errors=True)
-    page = context.new_page()
-    errors: List[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    log = page.locator("#crmo-chat-log")
-    bot = log.locator(".crmo-chat__msg--bot")
-    try:
-        page.goto(proxied["origin"] + "/")
-        expect(page).to_have_title("CRMO information")
-        page.locator("#crmo-chat-launcher").click()
-        # the greeting: the disclaimer, then the starter topics
-        expect(bot.filter(has_text=KB.messages["disclaimer"][:60])).to_have_count(1, timeout=WAIT_MS)
-        starters = log.locator(".crmo-chat__replies").first.locator("button")
-        expect(starters).to_have_text([KB.topics[t].title for t in compose.STARTER_TOPICS], timeout=WAIT_MS)
-        # two answers
-        for text, topic in ((f"what is crmo {PRIVATE}", "what_is_crmo"), ("how is it treated", "treatment")):
-            page.locator("#crmo-chat-input").fill(text)
-            page.locator("#crmo-chat-input").press("Enter")
-            expect(bot.filter(has_text=KB.topics[topic].answer[:60])).to_have_count(1, timeout=WAIT_MS)
-        expect(bot.filter(has_text=KB.messages["ask_helpful"])).to_have_count(2, timeout=WAIT_MS)
-        transcript = log.locator(".crmo-chat__msg").all_inner_texts()
-        # reload: the same transcript; a new WebSocket, which the balancer may give to the other server
-        page.reload()
-        expect(log.locator(".crmo-chat__msg")).to_have_count(len(transcript))
-        assert log.locator(".crmo-chat__msg").all_inner_texts() == transcript
-        expect(page.locator(".crmo-chat[data-state=online]")).to_have_count(1, timeout=WAIT_MS)
-        # rating the last answer works after the reload: the conversation lives in PostgreSQL
-        log.get_by_role("button", name="Yes, it helped").last.click()
-        expect(bot.filter(has_text=KB.messages["feedback_thanks_helpful"])).to_have_count(1, timeout=WAIT_MS)
-        assert errors == [], errors
-    finally:
-        context.close()
-
+def test_the_widget_through_the_proxy_greets_answers_and_keeps_its_history(proxied: dict) -> None:
+    asyncio.run(widget_conversation(proxied["origin"]))
     sockets = upstreams(proxied["access_log"], "/socket.io/")
     print(f"\nWebSocket connections through nginx, by Rasa server: {sockets}")
     assert len(sockets) >= 2, "the widget did not connect twice (page load and reload) through the proxy"
     assert all(s.startswith("127.0.0.1:") for s in sockets)
+
+
+async def widget_conversation(origin: str) -> None:
+    """Playwright's async API inside asyncio.run(): its sync API leaves an event
+    loop running in the test process, which breaks later tests' asyncio.run()."""
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        context = await browser.new_context(ignore_https_errors=True)
+        page = await context.new_page()
+        errors: List[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        log = page.locator("#crmo-chat-log")
+        bot = log.locator(".crmo-chat__msg--bot")
+        try:
+            await page.goto(origin + "/")
+            await expect(page).to_have_title("CRMO information")
+            await page.locator("#crmo-chat-launcher").click()
+            # the greeting: the disclaimer, then the starter topics
+            await expect(bot.filter(has_text=KB.messages["disclaimer"][:60])).to_have_count(1, timeout=WAIT_MS)
+            starters = log.locator(".crmo-chat__replies").first.locator("button")
+            titles = [KB.topics[t].title for t in compose.STARTER_TOPICS]
+            await expect(starters).to_have_text(titles, timeout=WAIT_MS)
+            # two answers
+            for text, topic in ((f"what is crmo {PRIVATE}", "what_is_crmo"), ("how is it treated", "treatment")):
+                await page.locator("#crmo-chat-input").fill(text)
+                await page.locator("#crmo-chat-input").press("Enter")
+                await expect(bot.filter(has_text=KB.topics[topic].answer[:60])).to_have_count(1, timeout=WAIT_MS)
+            await expect(bot.filter(has_text=KB.messages["ask_helpful"])).to_have_count(2, timeout=WAIT_MS)
+            transcript = await log.locator(".crmo-chat__msg").all_inner_texts()
+            # reload: the same transcript; a new WebSocket, which the balancer may give to the other server
+            await page.reload()
+            await expect(log.locator(".crmo-chat__msg")).to_have_count(len(transcript))
+            assert await log.locator(".crmo-chat__msg").all_inner_texts() == transcript
+            await expect(page.locator(".crmo-chat[data-state=online]")).to_have_count(1, timeout=WAIT_MS)
+            # rating the last answer works after the reload: the conversation lives in PostgreSQL
+            await log.get_by_role("button", name="Yes, it helped").last.click()
+            thanks = bot.filter(has_text=KB.messages["feedback_thanks_helpful"])
+            await expect(thanks).to_have_count(1, timeout=WAIT_MS)
+            await page.screenshot(path=str(SCREENSHOTS / "widget-through-nginx.png"))
+            assert errors == [], errors
+        finally:
+            await context.close()
+            await browser.close()
 
 
 def test_rest_through_the_proxy_reaches_every_server(proxied: dict) -> None:
