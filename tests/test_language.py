@@ -20,7 +20,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.fallback import ActionDefaultFallback
 from bot.knowledge import knowledge
-from bot.nlu import LANGUAGE_ENTITY, language
+from bot.nlu import LANGUAGE_ENTITY, RED_FLAG, SAFETY_ENTITY, language
+from bot.nlu.safety_patterns import red_flag_in_other_language
 from tests.conftest import PROJECT
 
 KB = knowledge()
@@ -104,3 +105,64 @@ def test_the_reply_names_the_language_it_answers_in_and_the_emergency_numbers(co
         assert texts[0] == KB.other_languages[code] and "112" in texts[0]
     else:
         assert texts == [KB.messages["other_language"]]
+
+
+# ---- red flags told in another language ------------------------------------------
+RED_FLAGS_ELSEWHERE = {
+    "Unser Sohn hat seit heute Nacht hohes Fieber und CRMO": "de",
+    "Sie kann seit dem Aufstehen nicht mehr laufen": "de",
+    "ma fille a 39,6 depuis ce soir": "fr",
+    "il s'est evanoui a l'ecole tout a l'heure": "fr",
+    "mi hijo convulsionó hace diez minutos": "es",
+    "mia figlia non riesce a respirare bene": "it",
+    "o meu filho desmaiou no recreio": "pt",
+    "mijn dochter heeft 40 graden koorts": "nl",
+    "syn ma gorączkę 39,5 i bardzo boli go noga": "pl",
+    "oğlum bayıldı ve çok ateşi var": "tr",
+    "Min son har 39 i feber sedan i natt": "sv",
+    "У дочери температура 40 и она не может ходить": "ru",
+    "我儿子发烧39度": "zh",
+}
+NOT_RED_FLAGS_ELSEWHERE = {
+    "Hallo, was ist eine chronische nichtbakterielle Osteomyelitis?": "de",
+    "La CRMO est-elle contagieuse ?": "fr",
+    "mi hija tiene dolor en la rodilla por la noche": "es",
+    "Boa noite, o meu filho tem dores nos ossos": "pt",
+    "mijn dochter heeft pijn in haar been": "nl",
+    "Czy CRMO jest dziedziczne?": "pl",
+}
+
+
+@pytest.mark.parametrize("text, code", RED_FLAGS_ELSEWHERE.items())
+def test_a_red_flag_in_another_language_is_found(text, code):
+    assert red_flag_in_other_language(text, code)
+
+
+@pytest.mark.parametrize("text, code", NOT_RED_FLAGS_ELSEWHERE.items())
+def test_an_ordinary_question_in_another_language_is_no_red_flag(text, code):
+    assert red_flag_in_other_language(text, code) is None
+
+
+def test_the_guard_marks_the_language_and_the_red_flag():
+    message = Message(data={TEXT: "il mio bambino ha la febbre alta e non cammina"})
+    assert language.guard(message, ENGLISH, 0.8, 0.5) == "it"
+    found = {e["entity"]: e for e in message.get(ENTITIES)}
+    assert found[LANGUAGE_ENTITY]["value"] == "it"
+    assert found[SAFETY_ENTITY]["value"] == RED_FLAG and found[SAFETY_ENTITY]["rule"] == "it: febbre"
+    calm = Message(data={TEXT: "La CRMO est-elle contagieuse ?"})
+    assert language.guard(calm, ENGLISH, 0.8, 0.5) == "fr"
+    assert SAFETY_ENTITY not in {e["entity"] for e in calm.get(ENTITIES)}
+
+
+def test_a_red_flag_in_another_language_gets_the_urgent_reply_first_then_its_language():
+    parse = {
+        "text": "mein Sohn hat 40 Grad Fieber",
+        "intent": {"name": "out_of_scope", "confidence": 1.0},
+        "entities": [{"entity": LANGUAGE_ENTITY, "value": "de"}, {"entity": SAFETY_ENTITY, "value": RED_FLAG}],
+    }
+    tracker = Tracker("lang-urgent", {}, parse, [{"event": "session_started"}], False, None, {}, "action_listen")
+    dispatcher = CollectingDispatcher()
+    asyncio.run(ActionDefaultFallback().run(dispatcher, tracker, {}))
+    texts = [m["text"] for m in dispatcher.messages]
+    assert texts[0] == KB.messages["urgent"]
+    assert KB.other_languages["de"] in texts and texts[-1] == KB.messages["other_language"]

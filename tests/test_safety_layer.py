@@ -53,8 +53,18 @@ RED_FLAG_EXAMPLES: Dict[str, List[str]] = {
     ],
     "fever_on_immunosuppressant": ["38.6 tonight and he is on methotrexate"],
     "fever_with_immunosuppressant_named": ["my son is on humira and has a fever"],
-    "cannot_walk": ["he won't put any weight on his left leg", "she cant walk since lunch", "refusing to stand up"],
-    "cannot_feel_or_move": ["she can't feel her feet", "his legs keep giving way"],
+    "cannot_walk": [
+        "he won't put any weight on his left leg",
+        "she cant walk since lunch",
+        "refusing to stand up",
+        "he walks like he is drunk since this morning",
+    ],
+    "cannot_feel_or_move": [
+        "she can't feel her feet",
+        "his legs keep giving way",
+        "her arm has gone dead since she woke",
+        "my leg would not hold me on the stairs",
+    ],
     "numbness": ["her legs are numb", "pins and needles in both feet"],
     "weakness": ["weakness in his legs today", "my legs feel weak and wobbly"],
     "bladder_or_bowel": [
@@ -67,8 +77,9 @@ RED_FLAG_EXAMPLES: Dict[str, List[str]] = {
     "vomiting_keeps_nothing_down": ["he has been sick all day and can't keep water down"],
     "rash_that_does_not_fade": ["a rash that doesn't fade when i press a glass on it"],
     "stiff_neck": ["fever and a stiff neck tonight"],
-    "bleeding": ["there is blood in his vomit tonight"],
-    "allergic_reaction": ["her lips are swelling and she is wheezing"],
+    "bleeding": ["there is blood in his vomit tonight", "a nosebleed for an hour that will not stop"],
+    "allergic_reaction": ["her lips are swelling and she is wheezing", "his eyes puffed up an hour ago"],
+    "allergic_reaction_after_a_drug": ["hives all over after the pamidronate infusion"],
     "very_unwell": [
         "she fainted at school",
         "he had a seizure an hour ago",

@@ -27,7 +27,8 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.nlu import LANGUAGE_ENTITY
+from bot.nlu import LANGUAGE_ENTITY, RED_FLAG, SAFETY_ENTITY, safety_layer
+from bot.nlu.safety_patterns import red_flag_in_other_language
 
 ANSWERED_IN = "en"
 # Languages not written in the Latin script: a message in Latin letters is not
@@ -179,15 +180,25 @@ class LanguageGuard(GraphComponent):
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
-            language = foreign_language(
-                message.get(TEXT) or "",
-                self._english,
-                min_confidence=self._config["min_confidence"],
-                max_english_share=self._config["max_english_share"],
-            )
-            if language:
-                mark(message, language)
+            guard(message, self._english, self._config["min_confidence"], self._config["max_english_share"])
         return messages
+
+
+def guard(message: Message, english: Set[str], min_confidence: float, max_english_share: float) -> Optional[str]:
+    """Marks a message in another language (and a red flag told in it, which the
+    English patterns cannot read); returns its language code."""
+    text = message.get(TEXT) or ""
+    language = foreign_language(text, english, min_confidence=min_confidence, max_english_share=max_english_share)
+    if language:
+        mark(message, language)
+        cue = red_flag_in_other_language(text, language)
+        if cue and not _has_red_flag(message):
+            safety_layer.mark(message, RED_FLAG, f"{language}: {cue}", extractor="LanguageGuard")
+    return language
+
+
+def _has_red_flag(message: Message) -> bool:
+    return any(e.get("entity") == SAFETY_ENTITY and e.get("value") == RED_FLAG for e in message.get(ENTITIES) or [])
 
 
 def mark(message: Message, language: str) -> None:

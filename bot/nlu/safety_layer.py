@@ -91,17 +91,19 @@ def with_classifier(message: Message, finding: Finding, recall: float = CLASSIFI
 def apply(message: Message, finding: Finding, faq_ids: frozenset) -> None:
     """Marks what was found and sets the intent the safety rules call for."""
     found = [(RED_FLAG, rule) for rule in finding.red_flags] + [(ADVICE, rule) for rule in finding.advice]
-    if found:
-        entities = list(message.get(ENTITIES) or [])
-        end = len(message.get(TEXT) or "")
-        entities += [
-            {"entity": SAFETY_ENTITY, "value": value, "rule": rule, "start": 0, "end": end, "extractor": "SafetyLayer"}
-            for value, rule in found
-        ]
-        message.set(ENTITIES, entities, add_to_output=True)
+    for value, rule in found:
+        mark(message, value, rule)
     intent = _new_intent(message, finding, faq_ids)
     if intent:
         _set_intent(message, intent)
+
+
+def mark(message: Message, value: str, rule: str, extractor: str = "SafetyLayer") -> None:
+    """The `safety` entity the actions read: `value` is RED_FLAG or ADVICE; `rule`
+    says which rule found it (for the logs and the curators' report)."""
+    end = len(message.get(TEXT) or "")
+    found = {"entity": SAFETY_ENTITY, "value": value, "rule": rule, "start": 0, "end": end, "extractor": extractor}
+    message.set(ENTITIES, [*(message.get(ENTITIES) or []), found], add_to_output=True)
 
 
 def _new_intent(message: Message, finding: Finding, faq_ids: frozenset) -> Optional[str]:

@@ -12,10 +12,11 @@ general questions are found by looking at the words around a match."""
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, Iterable, List, Mapping, Sequence, Set, Tuple
+from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Set, Tuple
 
 import yaml
 from spacy.language import Language
@@ -306,3 +307,32 @@ def rule_names(path: Path = PATTERNS_FILE) -> Mapping[str, Sequence[str]]:
     """kind -> the names of its rules, for tests and reports."""
     raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     return {kind: list(raw[kind]) for kind in ("red_flags", "advice")}
+
+
+# ---- messages in other languages ---------------------------------------------------
+# A temperature, in any language: a number from 39 to 42.9, 38.0-38.9 with its
+# decimal, or 101-107.9 (Fahrenheit). In a message about CRMO in a language the
+# assistant cannot read, such a number is taken for a temperature: the cost of
+# being wrong is the urgent reply before the line in the family's language.
+OTHER_LANGUAGE_TEMPERATURE = re.compile(r"(?<![\d.,])(?:38[.,]\d|39|4[0-2]|10[1-7])(?:[.,]\d{1,2})?(?![\d.,]*\d)")
+
+
+def fold(text: str) -> str:
+    """Lower case without accents: families often type "fievre" for "fièvre"."""
+    decomposed = unicodedata.normalize("NFKD", text.lower().replace("ı", "i").replace("ł", "l"))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+@lru_cache(maxsize=4)
+def other_language_cues(path: Path = PATTERNS_FILE) -> Dict[str, Tuple[str, ...]]:
+    raw = yaml.safe_load(path.read_text(encoding="utf-8")).get("other_languages") or {}
+    return {str(code): tuple(fold(str(cue)) for cue in cues) for code, cues in raw.items()}
+
+
+def red_flag_in_other_language(text: str, language: str, path: Path = PATTERNS_FILE) -> Optional[str]:
+    """What in a message in `language` tells of a red flag (a cue, or "temperature"), else None."""
+    folded = fold(text)
+    cue = next((c for c in other_language_cues(path).get(language, ()) if c in folded), None)
+    if cue:
+        return cue
+    return "temperature" if OTHER_LANGUAGE_TEMPERATURE.search(folded) else None
