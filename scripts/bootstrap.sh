@@ -10,7 +10,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 VENV=.venv
-case "${1:-runtime}" in
+SET="${1:-runtime}"
+case "$SET" in
   runtime) LOCK=requirements/runtime.lock ;;
   dev) LOCK=requirements/dev.lock ;;
   *) echo "usage: scripts/bootstrap.sh [runtime|dev]" >&2; exit 2 ;;
@@ -20,14 +21,20 @@ STAMP="$VENV/.installed-lock"
 want="$(sha256sum "$LOCK" | cut -d' ' -f1)"
 dev_hash="$(sha256sum requirements/dev.lock | cut -d' ' -f1)"
 
-# The website widget's one dependency, socket.io-client, from the npm lock file.
+# The website widget's one dependency, socket.io-client, from the npm lock file;
+# the dev set adds axe-core, the accessibility audit of the browser tests.
 WEB=bot/web
-web_want="$(sha256sum "$WEB/package-lock.json" | cut -d' ' -f1)"
-if [ "$(cat "$WEB/node_modules/.installed-lock" 2>/dev/null)" != "$web_want" ]; then
+web_hash="$(sha256sum "$WEB/package-lock.json" | cut -d' ' -f1)"
+web_have="$(cat "$WEB/node_modules/.installed-lock" 2>/dev/null || true)"
+if [ "$web_have" != "$web_hash dev" ] && { [ "$SET" = dev ] || [ "$web_have" != "$web_hash runtime" ]; }; then
   command -v npm >/dev/null 2>&1 || {
     echo "ERROR: npm is needed for the website widget (apt-get install nodejs npm)." >&2; exit 1; }
-  npm ci --prefix "$WEB" --no-audit --no-fund --loglevel=error
-  echo "$web_want" > "$WEB/node_modules/.installed-lock"
+  if [ "$SET" = dev ]; then
+    npm ci --prefix "$WEB" --no-audit --no-fund --loglevel=error
+  else
+    npm ci --prefix "$WEB" --omit=dev --no-audit --no-fund --loglevel=error
+  fi
+  echo "$web_hash $SET" > "$WEB/node_modules/.installed-lock"
 fi
 
 have="$(cat "$STAMP" 2>/dev/null || true)"

@@ -541,3 +541,45 @@ def test_without_node_modules_the_server_says_how_to_install(monkeypatch, tmp_pa
         web.start(0, "http://127.0.0.1:5005")
     assert web.main(["--port", "0"]) == 1
     assert "npm ci --prefix bot/web" in capsys.readouterr().err
+
+
+AXE = Path(__file__).resolve().parent.parent / "bot" / "web" / "node_modules" / "axe-core" / "axe.min.js"
+WCAG_21_A_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+def finding_data(node: dict) -> str:
+    """What axe measured (for contrast: both colours and the ratio)."""
+    data = [check.get("data") for check in node.get("any", []) + node.get("all", []) if check.get("data")]
+    return json.dumps(data[0]) if data else ""
+
+
+def test_the_page_with_an_answer_passes_an_axe_audit(browser: Browser, site) -> None:
+    """axe-core (npm, from the dev lock, read from node_modules) with the WCAG 2.1
+    A and AA rules on the demo page with the widget open and an answer shown:
+    any violation fails, and is printed with the elements it concerns."""
+    assert AXE.is_file(), f"{AXE} is missing: run `make setup-dev` (npm ci installs axe-core)"
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, bypass_csp=True)
+    try:
+        widget = Widget(context.new_page())
+        widget.page.goto(site.url)
+        widget.launcher.click()
+        widget.wait_for_greeting()
+        widget.ask("what is crmo")
+        expect(widget.bot_saying(ASK_HELPFUL)).to_have_count(1, timeout=ANSWER_WAIT_MS)
+        widget.page.evaluate(AXE.read_text(encoding="utf-8"))
+        result = widget.page.evaluate(
+            "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
+            WCAG_21_A_AA,
+        )
+        violations = [
+            f"{v['id']} ({v['impact']}): {v['help']} -> "
+            + "; ".join(f"{n['target'][0]} {n['failureSummary']} {finding_data(n)}" for n in v["nodes"][:5])
+            for v in result["violations"]
+        ]
+        print(
+            f"\naxe-core {result['testEngine']['version']}: {len(result['passes'])} rules pass, "
+            f"{len(violations)} violated"
+        )
+        assert not violations, "\n".join(violations)
+    finally:
+        context.close()
