@@ -7,6 +7,7 @@ the tree what is deployed."""
 from __future__ import annotations
 
 import ast
+import json
 import re
 from pathlib import Path
 from typing import Dict, Iterator, Tuple
@@ -109,3 +110,10 @@ def test_the_readmes_layout_names_what_is_there() -> None:
         if not p.name.startswith((".", "__")) and p.name != "node_modules" and p.name not in layout
     )
     assert not unnamed, f"say in the README's layout what these are: {unnamed}"
+
+
+def test_the_widget_ships_only_socket_io_client() -> None:
+    """The npm side too: the audit tool is a dev dependency, left out by `npm ci --omit=dev`."""
+    package = json.loads((PROJECT / "bot" / "web" / "package.json").read_text())
+    assert list(package["dependencies"]) == ["socket.io-client"]
+    assert "axe-core" in package.get("devDependencies", {})
