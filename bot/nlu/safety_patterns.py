@@ -31,6 +31,7 @@ NEGATION_REACH = 5
 SENTENCE_END = {".", "!", "?", ";", "\n"}
 CLAUSE_PUNCTUATION = SENTENCE_END | {",", ":", "(", ")"}
 CLAUSE_BREAK = CLAUSE_PUNCTUATION | {"but", "though", "although", "however"}
+ANSWERED_NO = {"no", "none", "nope", "nah", "nil", "negative"}
 
 
 # A pattern word is compared with the token's lemma, except for the words the
@@ -258,6 +259,12 @@ class SafetyPatterns:
         negations = self._words["not"]
         if any(t.norm_ in negations for t in span):
             return True
+        # a checklist answered after the symptom: "numbness? no."
+        marks = {"?", ":", "-", "="}
+        after = [t for t in doc[span.end : span.end + 3] if t.lower_ not in marks]
+        asked = span.end < len(doc) and doc[span.end].lower_ in marks
+        if asked and after and (after[0].norm_ in negations or after[0].lower_ in ANSWERED_NO):
+            return True
         for i in range(span.start - 1, max(span.start - 1 - NEGATION_REACH, -1), -1):
             if doc[i].lower_ in CLAUSE_BREAK:
                 return False
@@ -288,13 +295,18 @@ def _clause_ids(doc: Doc) -> List[int]:
 
 
 def _not_a_temperature(span: Span, units: Set[str]) -> bool:
-    """A number followed by a unit that is not degrees ("40 kg", "39 years")."""
+    """A number followed by a unit that is not degrees ("40 kg", "39 years").
+    Only numbers in digits count: "a nosebleed for forty minutes" is no temperature."""
     doc = span.doc
+
+    def number(token: Token) -> bool:
+        return token.like_num and any(c.isdigit() for c in token.text)
+
     for token in span:
-        if token.like_num and token.i + 1 < len(doc) and doc[token.i + 1].lemma_ in units:
+        if number(token) and token.i + 1 < len(doc) and doc[token.i + 1].lemma_ in units:
             return True
     after = doc[span.end] if span.end < len(doc) else None
-    return bool(span[-1].like_num and after is not None and after.lemma_ in units)
+    return bool(number(span[-1]) and after is not None and after.lemma_ in units)
 
 
 @lru_cache(maxsize=4)
