@@ -8,7 +8,9 @@
 - `linear_intent_classifier`: logistic regression on sparse + dense features.
 - `safety_layer` (with `safety_patterns`): red flags and advice requests caught
   by patterns, whatever the classifier said.
-- `language`: messages in a language the assistant does not answer in."""
+- `language`: messages in a language the assistant does not answer in.
+- `message_marks`: how these components mark a message (a whole-message entity,
+  an intent put first in the ranking)."""
 
 # What the NLU pipeline adds to a message for the actions to read: a `safety`
 # entity ("red_flag" or "advice") and a `language` entity for a message in a

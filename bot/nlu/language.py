@@ -23,11 +23,12 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.nlu import LANGUAGE_ENTITY, RED_FLAG, SAFETY_ENTITY, safety_layer
+from bot.nlu.message_marks import add_entity, has_entity, put_intent_first
 from bot.nlu.safety_patterns import red_flag_in_other_language
 
 ANSWERED_IN = "en"
@@ -192,22 +193,12 @@ def guard(message: Message, english: Set[str], min_confidence: float, max_englis
     if language:
         mark(message, language)
         cue = red_flag_in_other_language(text, language)
-        if cue and not _has_red_flag(message):
+        if cue and not has_entity(message, SAFETY_ENTITY, RED_FLAG):
             safety_layer.mark(message, RED_FLAG, f"{language}: {cue}", extractor="LanguageGuard")
     return language
 
 
-def _has_red_flag(message: Message) -> bool:
-    return any(e.get("entity") == SAFETY_ENTITY and e.get("value") == RED_FLAG for e in message.get(ENTITIES) or [])
-
-
 def mark(message: Message, language: str) -> None:
     """The `language` entity, and `out_of_scope` as the intent (first in the ranking)."""
-    end = len(message.get(TEXT) or "")
-    found = {"entity": LANGUAGE_ENTITY, "value": language, "start": 0, "end": end, "extractor": "LanguageGuard"}
-    entities = [*(message.get(ENTITIES) or []), found]
-    message.set(ENTITIES, entities, add_to_output=True)
-    chosen = {"name": "out_of_scope", "confidence": 1.0}
-    ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != "out_of_scope"]
-    message.set(INTENT, chosen, add_to_output=True)
-    message.set(INTENT_RANKING_KEY, [chosen, *ranking], add_to_output=True)
+    add_entity(message, LANGUAGE_ENTITY, language, "LanguageGuard")
+    put_intent_first(message, "out_of_scope")

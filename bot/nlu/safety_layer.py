@@ -23,11 +23,12 @@ from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.constants import SPACY_DOCS
 from rasa.nlu.utils.spacy_utils import SpacyModel, SpacyNLP
-from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.knowledge import knowledge
 from bot.nlu import ADVICE, RED_FLAG, SAFETY_ENTITY
+from bot.nlu.message_marks import add_entity, put_intent_first
 from bot.nlu.safety_patterns import Finding, patterns_for
 
 URGENT_INTENT = "urgent_symptoms"
@@ -95,15 +96,13 @@ def apply(message: Message, finding: Finding, faq_ids: frozenset) -> None:
         mark(message, value, rule)
     intent = _new_intent(message, finding, faq_ids)
     if intent:
-        _set_intent(message, intent)
+        put_intent_first(message, intent)
 
 
 def mark(message: Message, value: str, rule: str, extractor: str = "SafetyLayer") -> None:
     """The `safety` entity the actions read: `value` is RED_FLAG or ADVICE; `rule`
     says which rule found it (for the logs and the curators' report)."""
-    end = len(message.get(TEXT) or "")
-    found = {"entity": SAFETY_ENTITY, "value": value, "rule": rule, "start": 0, "end": end, "extractor": extractor}
-    message.set(ENTITIES, [*(message.get(ENTITIES) or []), found], add_to_output=True)
+    add_entity(message, SAFETY_ENTITY, value, extractor, rule=rule)
 
 
 def _new_intent(message: Message, finding: Finding, faq_ids: frozenset) -> Optional[str]:
@@ -122,12 +121,3 @@ def _new_intent(message: Message, finding: Finding, faq_ids: frozenset) -> Optio
     if current == "feedback_helpful" and finding.thanks:
         return "thank"
     return None
-
-
-def _set_intent(message: Message, name: str) -> None:
-    """The new intent, first in the ranking, the classifier's ranking after it (so
-    that the refusal can offer the general topic the classifier found)."""
-    ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != name]
-    chosen = {"name": name, "confidence": 1.0}
-    message.set(INTENT, chosen, add_to_output=True)
-    message.set(INTENT_RANKING_KEY, [chosen, *ranking], add_to_output=True)
