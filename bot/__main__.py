@@ -147,7 +147,7 @@ def _train(args: argparse.Namespace) -> int:
 
 def _run_or_serve(args: argparse.Namespace) -> int:
     if args.command == "serve" and args.profile == "prod":
-        return _serve_prod(args.port, args.host)
+        return _serve_prod(args.port, args.host or servers.LOOPBACK)
     return _serve(args.command == "run", args.port, args.action_port, args.web_port)
 
 
@@ -242,8 +242,6 @@ def main(argv: Sequence[str]) -> int:
     args = top.parse_args(argv)
     if args.command == "serve" and args.host is not None and args.profile != "prod":
         top.error("serve --host only applies to --profile prod; the default profile listens on 127.0.0.1")
-    if args.command == "serve" and args.host is None:
-        args.host = servers.LOOPBACK
     return args.run(args)
 
 

@@ -26,14 +26,12 @@ dev_hash="$(sha256sum requirements/dev.lock | cut -d' ' -f1)"
 WEB=bot/web
 web_hash="$(sha256sum "$WEB/package-lock.json" | cut -d' ' -f1)"
 web_have="$(cat "$WEB/node_modules/.installed-lock" 2>/dev/null || true)"
-if [ "$web_have" != "$web_hash dev" ] && { [ "$SET" = dev ] || [ "$web_have" != "$web_hash runtime" ]; }; then
+# the set asked for, or the dev set (which holds the runtime one)
+if [ "$web_have" != "$web_hash $SET" ] && [ "$web_have" != "$web_hash dev" ]; then
   command -v npm >/dev/null 2>&1 || {
     echo "ERROR: npm is needed for the website widget (apt-get install nodejs npm)." >&2; exit 1; }
-  if [ "$SET" = dev ]; then
-    npm ci --prefix "$WEB" --no-audit --no-fund --loglevel=error
-  else
-    npm ci --prefix "$WEB" --omit=dev --no-audit --no-fund --loglevel=error
-  fi
+  omit=(); [ "$SET" = dev ] || omit=(--omit=dev)
+  npm ci --prefix "$WEB" "${omit[@]}" --no-audit --no-fund --loglevel=error
   echo "$web_hash $SET" > "$WEB/node_modules/.installed-lock"
 fi
 
