@@ -31,6 +31,7 @@ with warnings.catch_warnings():
     import sqlalchemy as sa
     from rasa.core.tracker_store import SQLTrackerStore, TrackerStore, is_postgresql_url, validate_port
     from rasa.shared.exceptions import RasaException
+    from rasa.shared.utils.common import class_from_module_path
     from rasa.utils.endpoints import read_endpoint_config
 
 if TYPE_CHECKING:
@@ -85,10 +86,23 @@ def tracker_store(
         raise TrackerStoreError(
             f"{endpoints} has no tracker_store: conversations then live in the Rasa process's memory only"
         )
-    if (config.type or "").lower() == "sql" or (config.type or "").endswith("SQLTrackerStore"):
+    if _is_sql(config.type):
         _check_reachable(config)
     store = TrackerStore.create(config, domain)
     return getattr(store, "_tracker_store", store)  # unwrap Rasa's AwaitableTrackerStore
+
+
+def _is_sql(store_type: Optional[str]) -> bool:
+    """Rasa's SQL store (`type: SQL`) or a class built on it (the project's pinging one)."""
+    if (store_type or "").lower() == "sql":
+        return True
+    if not store_type or "." not in store_type:
+        return False
+    try:
+        found = class_from_module_path(store_type)
+    except (ImportError, AttributeError):
+        return False  # Rasa names the bad path itself when it builds the store
+    return isinstance(found, type) and issubclass(found, SQLTrackerStore)
 
 
 @contextlib.contextmanager
