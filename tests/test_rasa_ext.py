@@ -129,22 +129,17 @@ def test_the_entry_point_stops_in_one_line_on_another_rasa_version():
 
 
 # ---- the apology path, in-process with a real Rasa action and real HTTP -------------
-def remote_action(url: str) -> RemoteAction:
-    return RemoteAction("action_answer_faq", EndpointConfig(url))
-
-
-def run_action(action: RemoteAction) -> list:
+async def run_action(url: str) -> list:
+    """The project's wrapper around a real RemoteAction, with the project's domain."""
     domain = Domain.load(str(paths.DOMAIN))
     tracker = DialogueStateTracker.from_events("family", [UserUttered("what is crmo?")], domain.slots)
-    return asyncio.run(
-        patches.run_remote_action(
-            action, CollectingOutputChannel(), TemplatedNaturalLanguageGenerator(domain.responses), tracker, domain
-        )
-    )
+    action = RemoteAction("action_answer_faq", EndpointConfig(url))
+    nlg = TemplatedNaturalLanguageGenerator(domain.responses)
+    return await patches.run_remote_action(action, CollectingOutputChannel(), nlg, tracker, domain)
 
 
 def test_an_unreachable_action_server_gives_the_apology():
-    events = run_action(remote_action(f"http://127.0.0.1:{free_port()}/webhook"))
+    events = asyncio.run(run_action(f"http://127.0.0.1:{free_port()}/webhook"))
     assert len(events) == 1 and isinstance(events[0], BotUttered)
     assert events[0].text == apology("action_unavailable")["text"]
 
@@ -164,16 +159,8 @@ def test_rasas_rejection_of_an_action_passes_through():
         port = free_port()
         await web.TCPSite(runner, "127.0.0.1", port).start()
         try:
-            domain = Domain.load(str(paths.DOMAIN))
-            tracker = DialogueStateTracker.from_events("family", [UserUttered("hi")], domain.slots)
             with pytest.raises(ActionExecutionRejection):
-                await patches.run_remote_action(
-                    remote_action(f"http://127.0.0.1:{port}/webhook"),
-                    CollectingOutputChannel(),
-                    TemplatedNaturalLanguageGenerator(domain.responses),
-                    tracker,
-                    domain,
-                )
+                await run_action(f"http://127.0.0.1:{port}/webhook")
         finally:
             await runner.cleanup()
 
