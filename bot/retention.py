@@ -1,5 +1,6 @@
 """Privacy: a conversation is kept no longer than CRMO_RETENTION_DAYS days (default
-30) after its last event, then deleted whole (`python -m bot forget`, run daily).
+30) after its last event, then deleted whole (`python -m bot forget`, run daily),
+and so is a question passed to the team (bot/team_questions.py).
 
 Whole conversations, never parts: a family who comes back after three weeks keeps
 the earlier turns too, and no tracker is ever left with a hole in its history.
@@ -22,6 +23,7 @@ from typing import TYPE_CHECKING, Iterator, List, Mapping, Optional, Sequence
 
 from bot import settings
 from bot.paths import PROD_ENDPOINTS
+from bot.team_questions import team_questions
 
 # Rasa's and SQLAlchemy's deprecation notices are for their maintainers, not for
 # whoever runs the command.
@@ -52,15 +54,6 @@ class Forgotten:
     conversations: int
     events: int
     cutoff: float
-
-
-def retention_days(days: Optional[int] = None, environ: Mapping[str, str] = os.environ) -> int:
-    """--days, else CRMO_RETENTION_DAYS, else 30; a whole number of at least one day."""
-    default = str(settings.DEFAULT_RETENTION_DAYS)
-    raw = str(days) if days is not None else environ.get(settings.RETENTION_DAYS, "").strip() or default
-    if not raw.isdigit() or int(raw) < 1:
-        raise ValueError(f"retention must be a whole number of days, at least 1 (got {raw!r})")
-    return int(raw)
 
 
 def cutoff(days: float, now: Optional[float] = None) -> float:
@@ -195,10 +188,12 @@ def plural(count: int, noun: str) -> str:
 def command(days: Optional[int] = None, endpoints: Path = PROD_ENDPOINTS) -> int:
     """`python -m bot forget`: exit 0 on success, 2 with a one-line reason otherwise."""
     try:
-        days = retention_days(days)
+        days = settings.retention_days(days)
         result = forget(tracker_store(endpoints), days)
+        questions = team_questions().forget_older_than(result.cutoff)
     except (ValueError, TrackerStoreError, RasaException, sa.exc.SQLAlchemyError) as error:
         print(f"forget: {error}", file=sys.stderr)
         return 2
     print(report_line(result, days))
+    print(f"forgot {plural(questions, 'question')} for the team asked before {utc(result.cutoff)}")
     return 0

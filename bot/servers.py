@@ -105,10 +105,18 @@ def _spawn(name: str, args: Sequence[str], port: int, log: Optional[Path], env: 
     return Server(name, process, port, log)
 
 
-def start_action_server(port: int, log: Optional[Path] = None, timeout: float = 60, host: str = LOOPBACK) -> Server:
+def start_action_server(
+    port: int,
+    log: Optional[Path] = None,
+    timeout: float = 60,
+    host: str = LOOPBACK,
+    env: Optional[Dict[str, str]] = None,
+) -> Server:
     """rasa-sdk listens on every interface unless SANIC_HOST says otherwise: by
-    default it listens on loopback only, next to the Rasa server that calls it."""
-    env = {"SANIC_HOST": host, **child_env()}
+    default it listens on loopback only, next to the Rasa server that calls it.
+    `env` adds to its environment (the production profile's DB_*: the
+    questions for the team live there)."""
+    env = {"SANIC_HOST": host, **child_env(env)}
     args = ["rasa_sdk", "--actions", "actions", "--port", str(port)]
     server = _spawn("action server", args, port, log, env)
     return wait_until_up(server, "/health", timeout)

@@ -12,6 +12,8 @@ from __future__ import annotations
 import os
 from typing import Any, Dict, Mapping, Optional
 
+# The curators' dashboard's login token (`make run` makes one when unset).
+CURATOR_TOKEN = "CRMO_CURATOR_TOKEN"
 # Sites allowed to embed the widget; unset: the server's own origin (`make run`: the demo page's).
 WEB_ORIGINS = "CRMO_WEB_ORIGINS"
 # the channel's name in credentials.yml (its class's `name()`) -> option -> variable
@@ -30,12 +32,17 @@ CHANNEL_SETTINGS: Dict[str, Dict[str, str]] = {
         "secret_token": "TELEGRAM_SECRET_TOKEN",
         "api_url": "TELEGRAM_API_URL",
     },
+    # The curators' dashboard (bot/dashboard): its login; unset, it is off.
+    "dashboard": {"token": CURATOR_TOKEN},
 }
 # Rasa's HTTP API (conversations, model): off unless set, then every call needs it.
 API_TOKEN = "CRMO_API_TOKEN"
 # How long conversations are kept by `python -m bot forget`, in days.
 RETENTION_DAYS = "CRMO_RETENTION_DAYS"
 DEFAULT_RETENTION_DAYS = 30
+# Where "Ask the team" questions are kept (an SQLAlchemy URL); unset: the
+# production database when DB_HOST is set, else var/team-questions.sqlite3.
+TEAM_DB_URL = "CRMO_TEAM_DB_URL"
 # The production profile's stores and action server (endpoints.prod.yml reads them).
 PROD_VARIABLES = (
     "DB_HOST", "DB_PORT", "DB_NAME", "DB_USER", "DB_PASSWORD",
@@ -52,3 +59,13 @@ def channel_credentials(
         if options.get(option) in (None, ""):
             options[option] = environ.get(variable, "")
     return options
+
+
+def retention_days(days: Optional[int] = None, environ: Mapping[str, str] = os.environ) -> int:
+    """`days` if given, else CRMO_RETENTION_DAYS, else 30; a whole number of at
+    least one day. Here, free of Rasa, because the action server tells families
+    the period too."""
+    raw = str(days) if days is not None else environ.get(RETENTION_DAYS, "").strip() or str(DEFAULT_RETENTION_DAYS)
+    if not raw.isdigit() or int(raw) < 1:
+        raise ValueError(f"retention must be a whole number of days, at least 1 (got {raw!r})")
+    return int(raw)

@@ -61,7 +61,10 @@ def running_cluster(
     """`count` Rasa servers on the production profile, started side by side."""
     logs = log_dir or Path(tempfile.mkdtemp(prefix="crmo-cluster-"))
     logs.mkdir(parents=True, exist_ok=True)
-    actions = servers.start_action_server(servers.free_port(), logs / "action-server.log")
+    # The action server keeps the questions for the team in the same database.
+    actions = servers.start_action_server(
+        servers.free_port(), logs / "action-server.log", env={**store_env, **(env or {})}
+    )
     server_env = {**store_env, **(env or {}), "ACTION_SERVER_URL": f"{actions.url}/webhook"}
     cluster = Cluster(model, actions, server_env, logs)
     try:

@@ -129,7 +129,7 @@ def test_with_the_action_server_down_families_get_an_apology_then_answers_again(
     try:
         reply = "\n".join(say(cluster.rasa[0], sender, "what is crmo"))
     finally:
-        cluster.actions = servers.start_action_server(port, cluster.logs / "action-server-2.log")
+        cluster.actions = servers.start_action_server(port, cluster.logs / "action-server-2.log", env=cluster.env)
     assert knowledge().messages["action_unavailable"] in reply and "doctor" in reply
     assert any("osteomyelitis" in t for t in say(cluster.rasa[0], sender, "what is crmo"))
 

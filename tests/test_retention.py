@@ -16,7 +16,7 @@ from rasa.core.tracker_store import InMemoryTrackerStore, SQLTrackerStore
 from rasa.shared.core.events import ActionExecuted, BotUttered, Event, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot import retention
+from bot import retention, settings
 from bot.curation import domain
 from bot.paths import PROD_ENDPOINTS, PROJECT
 from devtools import throwaway
@@ -113,12 +113,12 @@ def test_shorter_retention_takes_the_revived_conversation_too(store, three):
 
 
 def test_days_option_overrides_environment_which_overrides_default():
-    assert retention.retention_days(None, {}) == 30
-    assert retention.retention_days(None, {"CRMO_RETENTION_DAYS": "90"}) == 90
-    assert retention.retention_days(7, {"CRMO_RETENTION_DAYS": "90"}) == 7
+    assert settings.retention_days(None, {}) == 30
+    assert settings.retention_days(None, {"CRMO_RETENTION_DAYS": "90"}) == 90
+    assert settings.retention_days(7, {"CRMO_RETENTION_DAYS": "90"}) == 7
     for bad in ("0", "-3", "thirty", "1.5"):
         with pytest.raises(ValueError, match="whole number of days"):
-            retention.retention_days(None, {"CRMO_RETENTION_DAYS": bad})
+            settings.retention_days(None, {"CRMO_RETENTION_DAYS": bad})
 
 
 def test_other_tracker_stores_are_refused_clearly():
@@ -131,7 +131,7 @@ def test_forget_command_prints_counts_only(store, three, monkeypatch):
     done = run_forget()
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith(f"forgot 1 conversation ({three['family-old']} events) with no event since ")
-    assert done.stdout.rstrip().endswith("(retention 30 days)")
+    assert done.stdout.splitlines()[0].endswith("(retention 30 days)")
     assert SECRET not in done.stdout + done.stderr and "family-" not in done.stdout + done.stderr
     assert sorted(asyncio.run(store.keys())) == ["family-recent", "family-revived"]
 

@@ -1,24 +1,57 @@
-"""Rasa's SQL tracker store, checking each pooled connection before it is used.
+"""The project's tracker stores: Rasa's, plus "forget me", plus (SQL) a check of
+each pooled connection before use.
 
-After a PostgreSQL restart every pooled connection is dead, and Rasa's store
-would fail the next message on each of them. With SQLAlchemy's
-`pool_pre_ping`, a dead connection is replaced before use, so the family sees
-nothing (tests/test_cluster.py restarts PostgreSQL between two messages).
-This is configuration Rasa supports (a tracker store class named in
-endpoints.prod.yml), so it is a subclass, not a patch:
+"Forget me": the action that carries out a family's confirmed request sets the
+`forget_conversation` slot. Rasa saves the tracker once, at the end of the
+message; these stores then delete the sender's whole conversation (every
+session) instead of saving it, so that nothing of it is left, not even the
+request. The family's next message starts a new conversation. Deleting here,
+in the Rasa server, is the only place that can: the action server never sees
+the store.
+
+The SQL store's `pool_pre_ping`: after a PostgreSQL restart every pooled
+connection is dead, and Rasa's store would fail the next message on each of
+them; with the pre-ping a dead connection is replaced before use, so the family
+sees nothing (tests/test_cluster.py restarts PostgreSQL between two messages).
+
+Both are configuration Rasa supports (a tracker store class named in the
+endpoints file), so they are subclasses, not patches:
     tracker_store:
       type: bot.rasa_ext.tracker_store.PingingSQLTrackerStore
 """
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import sqlalchemy as sa
-from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
+from rasa.core.tracker_store import InMemoryTrackerStore, SQLTrackerStore, create_engine_kwargs
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from bot.rasa_ext import FORGET_SLOT
+
+logger = logging.getLogger(__name__)
+
+
+def asked_to_forget(tracker: DialogueStateTracker) -> bool:
+    return bool(tracker.get_slot(FORGET_SLOT))
+
+
+class ForgettingInMemoryTrackerStore(InMemoryTrackerStore):
+    """The default profile's store: Rasa's in-memory one, with "forget me"."""
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        if asked_to_forget(tracker):
+            self.store.pop(tracker.sender_id, None)
+            logger.info("Forgot a conversation at its sender's request.")
+            return
+        await super().save(tracker)
 
 
 class PingingSQLTrackerStore(SQLTrackerStore):
+    """The production profile's store: Rasa's SQL one, with "forget me" and the pre-ping."""
+
     engine: sa.engine.Engine
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -29,3 +62,18 @@ class PingingSQLTrackerStore(SQLTrackerStore):
         self.engine.dispose()
         self.engine = sa.create_engine(url, **{**create_engine_kwargs(url), "pool_pre_ping": True})
         self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        if asked_to_forget(tracker):
+            self.delete(tracker.sender_id)
+            logger.info("Forgot a conversation at its sender's request.")
+            return
+        await super().save(tracker)
+
+    def delete(self, sender_id: str) -> int:
+        """Deletes every event of `sender_id`, in one transaction; returns how many."""
+        events = self.SQLEvent.__table__
+        with self.session_scope() as session:
+            deleted = session.execute(events.delete().where(events.c.sender_id == sender_id)).rowcount
+            session.commit()
+        return int(deleted)
