@@ -1,5 +1,6 @@
 """Records "Was this helpful?" in the conversation, tied to the topic it rates,
-so that curators can list the answers families found unhelpful."""
+so that curators can list the answers families found unhelpful; after "No",
+offers to pass the question to the team."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions import team
 from actions.turn import open_turn
 from bot.knowledge import knowledge
 
@@ -22,5 +24,7 @@ class ActionRecordFeedback(Action):
         helpful = (tracker.latest_message.get("intent") or {}).get("name") == "feedback_helpful"
         messages = knowledge().messages
         dispatcher.utter_message(text=messages["feedback_thanks_helpful" if helpful else "feedback_thanks_unhelpful"])
+        if not helpful:
+            team.offer(dispatcher)
         rating = {"topic": tracker.get_slot("last_topic"), "helpful": helpful}
         return [SlotSet("answer_feedback", rating)]

@@ -9,7 +9,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import compose
+from actions import compose, team
 from bot.knowledge import knowledge
 from bot.nlu import LANGUAGE_ENTITY
 
@@ -29,9 +29,9 @@ def send_answer(dispatcher: CollectingDispatcher, reply: compose.Answer) -> List
 
 
 def offer_topics(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
-    """Says what the assistant can answer and offers the closest topics as buttons;
-    to a message in another language, which language it answers in and how to
-    get emergency help."""
+    """Says what the assistant can answer and offers the closest topics as buttons
+    (and "Ask the team" when worth it, see actions/team.py); to a message in
+    another language, which language it answers in and how to get emergency help."""
     kb = knowledge()
     language = next(
         (e.get("value") for e in tracker.latest_message.get("entities") or [] if e.get("entity") == LANGUAGE_ENTITY),
@@ -46,4 +46,6 @@ def offer_topics(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Eve
     dispatcher.utter_message(text=kb.messages["out_of_scope" if intent == "out_of_scope" else "fallback"])
     closest = compose.closest_topics(kb, tracker.latest_message.get("intent_ranking") or [])
     dispatcher.utter_message(text=kb.messages["fallback_choices"], buttons=compose.topic_buttons(kb, closest))
+    if team.worth_asking_the_team(tracker):
+        team.offer(dispatcher)
     return []

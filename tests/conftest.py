@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import tempfile
 import urllib.request
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Dict, Iterator, List, Tuple
@@ -23,6 +24,12 @@ from bot.paths import PROJECT  # noqa: E402
 from tests import standins  # noqa: E402
 
 ARTIFACTS = PROJECT / "tests" / "artifacts"
+CURATOR_TOKEN = "test-curator-token"
+# Questions for the team go to a throwaway SQLite file, for every process the
+# tests start (the production-profile tests set CRMO_TEAM_DB_URL="" so that
+# they use PostgreSQL): nothing lands in the project's var/.
+TEAM_DB = Path(tempfile.mkdtemp(prefix="crmo-team-")) / "team-questions.sqlite3"
+os.environ["CRMO_TEAM_DB_URL"] = f"sqlite:///{TEAM_DB}"
 
 
 @pytest.fixture(scope="session")
@@ -70,6 +77,7 @@ def live_bot(model: Path, web_port: int, slack_api, telegram_api):
         "TELEGRAM_WEBHOOK_URL": "https://crmo.example.org/webhooks/telegram/webhook",
         "TELEGRAM_SECRET_TOKEN": TELEGRAM_SECRET,
         "TELEGRAM_API_URL": telegram_api.url,
+        "CRMO_CURATOR_TOKEN": CURATOR_TOKEN,
     }
     with servers.running_bot(model, ARTIFACTS / "logs", env=env) as pair:
         yield pair

@@ -168,4 +168,4 @@ def test_report_command_prints_the_table_and_json(store):
 def test_report_command_explains_a_store_without_conversations():
     done = run_report("--endpoints", str(paths.ENDPOINTS))
     assert done.returncode == 2
-    assert "has no tracker_store" in done.stderr
+    assert "in-memory tracker store keeps nothing" in done.stderr

@@ -9,6 +9,7 @@
 - `safety_layer` (with `safety_patterns`): red flags and advice requests caught
   by patterns, whatever the classifier said.
 - `language`: messages in a language the assistant does not answer in.
+- `contact_address`: a message that is only an e-mail address ("Ask the team").
 - `message_marks`: how these components mark a message (a whole-message entity,
   an intent put first in the ranking)."""
 
@@ -20,3 +21,7 @@ SAFETY_ENTITY = "safety"
 RED_FLAG = "red_flag"
 ADVICE = "advice"
 LANGUAGE_ENTITY = "language"
+# A message that is only an e-mail address (bot/nlu/contact_address.py): the
+# intent it gets and the entity that carries the address.
+GIVE_EMAIL = "give_email"
+EMAIL_ENTITY = "email"
