@@ -78,7 +78,7 @@ def test_my_data_lists_counts_topics_ratings_and_retention_never_the_messages(mo
     said = "\n".join(texts(messages))
     assert events == []
     assert said.startswith(M["my_data_intro"])
-    assert "3 messages from you and 2 replies from me" in said
+    assert "Messages from you: 3. Replies from me: 2." in said
     assert f"Topics you asked about: {KB.topics['symptoms'].title}." in said
     assert "0 helpful, 1 not helpful" in said
     assert "Questions you sent to the team: 1 (1 with an e-mail address)." in said

@@ -1,4 +1,5 @@
-"""The website widget's channel: Rasa's socket.io protocol, with three fixes.
+"""The website widget's channel: Rasa's socket.io protocol, with three fixes
+and one addition.
 
 - With the python-socketio 5.x that Rasa 3.6 installs, `enter_room` is a
   coroutine, and Rasa's channel never awaits it: with `session_persistence`
@@ -11,6 +12,9 @@
   the room of a session carries its replies, so a guessable id is refused and
   a new one issued.
 
+It also takes a `forget_session` event: the widget's "Start over" deletes the
+conversation on the server, not only in the browser.
+
 Messages are rendered in the web style (markdown links, see render.py); the
 widget turns them into elements itself. A JWT (`jwt_key`) can be required
 where the embedding site has logins: the widget passes it as `auth.token`."""
@@ -22,7 +26,7 @@ import re
 import uuid
 from typing import Any, Dict, List, Optional, Union
 
-from rasa.core.channels.channel import UserMessage, decode_bearer_token
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage, decode_bearer_token
 from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput, SocketIOOutput
 from sanic import Blueprint, response
 from sanic.request import Request
@@ -35,6 +39,8 @@ from bot.settings import channel_credentials
 logger = logging.getLogger(__name__)
 SESSION_ID = re.compile(r"[0-9a-f]{32}")
 MAX_MESSAGE_LENGTH = 2000
+# What "Start over" sends for the old session: "forget me", confirmed.
+FORGET_PAYLOAD = "/forget_me_confirm"
 
 
 def origins(value: Union[str, List[str], None]) -> Optional[List[str]]:
@@ -90,6 +96,20 @@ class WebChatInput(SocketIOInput):
                 session_id = uuid.uuid4().hex
             await sio.enter_room(sid, session_id, namespace=namespace)
             await sio.emit("session_confirm", session_id, room=sid, namespace=namespace)
+
+        @sio.on("forget_session", namespace=namespace)
+        async def forget_session(sid: str, data: Any) -> None:
+            """The widget's "Start over": the conversation is deleted on the
+            server too, as "forget me" confirmed would, with no reply to show
+            (the widget has already cleared its screen)."""
+            session_id = data.get("session_id") if isinstance(data, dict) else None
+            if not isinstance(session_id, str) or session_id not in sio.rooms(sid, namespace=namespace):
+                return
+            await sio.leave_room(sid, session_id, namespace=namespace)
+            await on_new_message(
+                UserMessage(FORGET_PAYLOAD, CollectingOutputChannel(), session_id, input_channel=self.name())
+            )
+            await sio.emit("session_forgotten", {"session_id": session_id}, room=sid, namespace=namespace)
 
         @sio.on(self.user_message_evt, namespace=namespace)
         async def handle_message(sid: str, data: Any) -> None:

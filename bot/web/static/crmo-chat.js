@@ -39,7 +39,11 @@
     subtitle: "General information, not medical advice",
     close: "Close chat",
     clear: "Start over",
-    clearLabel: "Start over: delete this conversation from this device",
+    clearLabel: "Start over: delete this conversation from this device and from the assistant",
+    clearedHereOnly: "Cleared on this device only: the assistant could not be reached to delete it there.",
+    menu: "Menu",
+    myData: "What do you know about me?",
+    forgetMe: "Forget me",
     label: "Type your question",
     placeholder: "For example: what is CRMO?",
     send: "Send",
@@ -210,9 +214,10 @@
   title.id = ID + "-title";
   titles.appendChild(title);
   titles.appendChild(el("p", ID + "__subtitle", TEXT.subtitle));
-  var clearButton = el("button", ID + "__clear", TEXT.clear);
-  clearButton.type = "button";
-  clearButton.setAttribute("aria-label", TEXT.clearLabel);
+  var menuButton = el("button", ID + "__menu-button", TEXT.menu);
+  menuButton.type = "button";
+  menuButton.setAttribute("aria-expanded", "false");
+  menuButton.setAttribute("aria-controls", ID + "-menu");
   var closeButton = el("button", ID + "__close");
   closeButton.type = "button";
   closeButton.setAttribute("aria-label", TEXT.close);
@@ -220,8 +225,27 @@
   closeIcon.setAttribute("aria-hidden", "true");
   closeButton.appendChild(closeIcon);
   header.appendChild(titles);
-  header.appendChild(clearButton);
+  header.appendChild(menuButton);
   header.appendChild(closeButton);
+
+  // The menu: what the assistant keeps, and deleting it (asked for in the chat,
+  // or at once with "Start over").
+  var menu = el("div", ID + "__menu");
+  menu.id = ID + "-menu";
+  menu.hidden = true;
+  function menuItem(text, action, ariaLabel) {
+    var item = el("button", ID + "__menu-item", text);
+    item.type = "button";
+    if (ariaLabel) {
+      item.setAttribute("aria-label", ariaLabel);
+    }
+    item.addEventListener("click", function () {
+      closeMenu(false);
+      action();
+    });
+    menu.appendChild(item);
+    return item;
+  }
 
   var alertBox = el("div", ID + "__alert");
   alertBox.setAttribute("role", "alert");
@@ -263,6 +287,7 @@
   form.appendChild(row);
 
   panel.appendChild(header);
+  panel.appendChild(menu);
   panel.appendChild(alertBox);
   panel.appendChild(log);
   panel.appendChild(typing);
@@ -533,7 +558,34 @@
     launcher.focus();
   }
 
+  function openMenu() {
+    menu.hidden = false;
+    menuButton.setAttribute("aria-expanded", "true");
+    menu.firstChild.focus();
+  }
+
+  function closeMenu(moveFocus) {
+    menu.hidden = true;
+    menuButton.setAttribute("aria-expanded", "false");
+    if (moveFocus) {
+      menuButton.focus();
+    }
+  }
+
+  function ask(payload, shown) {
+    if (sendText(payload, shown)) {
+      input.focus();
+    }
+  }
+
+  // Deletes the conversation on the server (the channel's forget_session, as a
+  // confirmed "forget me"), then on this device, and starts a new one.
   function startOver() {
+    var online = ready && socket && socket.connected && state.sessionId;
+    var hadConversation = state.messages.length > 0;
+    if (online) {
+      socket.emit("forget_session", { session_id: state.sessionId });
+    }
     var wasOpen = state.open;
     state = freshState();
     state.open = wasOpen;
@@ -544,8 +596,19 @@
     if (socket && socket.connected) {
       socket.emit("session_request", { session_id: null }); // a new id, then a new greeting
     }
+    if (hadConversation && !online) {
+      note(TEXT.clearedHereOnly);
+    }
     input.focus();
   }
+
+  menuItem(TEXT.myData, function () {
+    ask("/my_data", TEXT.myData);
+  });
+  menuItem(TEXT.forgetMe, function () {
+    ask("/forget_me", TEXT.forgetMe);
+  });
+  menuItem(TEXT.clear, startOver, TEXT.clearLabel);
 
   launcher.addEventListener("click", function () {
     if (panel.hidden) {
@@ -555,9 +618,18 @@
     }
   });
   closeButton.addEventListener("click", close);
-  clearButton.addEventListener("click", startOver);
+  menuButton.addEventListener("click", function () {
+    if (menu.hidden) {
+      openMenu();
+    } else {
+      closeMenu(true);
+    }
+  });
   root.addEventListener("keydown", function (event) {
-    if (event.key === "Escape" && !panel.hidden) {
+    if (event.key === "Escape" && !menu.hidden) {
+      event.preventDefault();
+      closeMenu(true);
+    } else if (event.key === "Escape" && !panel.hidden) {
       event.preventDefault();
       close();
     }
