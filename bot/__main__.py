@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import secrets
 import subprocess
 import sys
 import tempfile
@@ -41,6 +42,9 @@ def _start_bot(port: int, action_port: int, web_port: int) -> tuple:
     logs = Path(tempfile.mkdtemp(prefix="crmo-logs-"))
     origins = f"http://127.0.0.1:{web_port}, http://localhost:{web_port}"
     env = {settings.WEB_ORIGINS: os.environ.get(settings.WEB_ORIGINS) or origins}
+    # The curators' dashboard needs a token: without one set, this run makes its own.
+    curator_token = os.environ.get(settings.CURATOR_TOKEN) or secrets.token_hex(16)
+    env[settings.CURATOR_TOKEN] = curator_token
     actions = servers.start_action_server(action_port, logs / "action-server.log")
     try:
         rasa = servers.start_rasa_server(model, actions.url, port, logs / "rasa-server.log", env=env)
@@ -50,6 +54,8 @@ def _start_bot(port: int, action_port: int, web_port: int) -> tuple:
     page = web.start(web_port, rasa.url)
     print(f"Website chat (demo page): {page.url}/", flush=True)
     print(f"REST channel: POST {rasa.url}/webhooks/rest/webhook", flush=True)
+    shown = curator_token if not os.environ.get(settings.CURATOR_TOKEN) else f"${settings.CURATOR_TOKEN}"
+    print(f"Curators' dashboard: {rasa.url}/webhooks/dashboard/ (token: {shown})", flush=True)
     print(f"Logs: {logs}", flush=True)
     return actions, rasa, page
 

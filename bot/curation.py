@@ -64,12 +64,14 @@ class Report:
 
     conversations: int = 0  # with events in the period
     since: Optional[float] = None
+    until: Optional[float] = None  # the dashboard's period ends here; the report's never does
     fallback: Counter = field(default_factory=Counter)
     out_of_scope: Counter = field(default_factory=Counter)
     unhelpful: Dict[str, Counter] = field(default_factory=dict)
 
     def recent(self, event: Event) -> bool:
-        return self.since is None or event.timestamp >= self.since
+        after_start = self.since is None or event.timestamp >= self.since
+        return after_start and (self.until is None or event.timestamp < self.until)
 
     def add_unhelpful(self, topic: Optional[str], question: str) -> None:
         self.unhelpful.setdefault(topic or UNKNOWN_TOPIC, Counter())[question] += 1

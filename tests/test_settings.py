@@ -11,6 +11,7 @@ from bot import settings
 from bot.channels.slack import SlackChannel
 from bot.channels.socketio import WebChatInput
 from bot.channels.telegram import TelegramChannel
+from bot.dashboard.routes import CuratorDashboard
 from bot.paths import CREDENTIALS, PROJECT
 
 
@@ -34,12 +35,15 @@ def test_every_channel_reads_its_settings_under_its_own_name(monkeypatch):
     assert WebChatInput.from_credentials(None).allowed_origins == ["https://crmo.example.org"]
     assert SlackChannel.from_credentials(None).slack_token == "xoxb-from-env"
     assert TelegramChannel.from_credentials(None).api_url == "http://127.0.0.1:9"
-    assert {WebChatInput.name(), SlackChannel.name(), TelegramChannel.name()} == set(settings.CHANNEL_SETTINGS)
+    monkeypatch.setenv("CRMO_CURATOR_TOKEN", "curator-token-from-env")
+    assert CuratorDashboard.from_credentials(None).token == "curator-token-from-env"
+    channels = (WebChatInput, SlackChannel, TelegramChannel, CuratorDashboard)
+    assert {channel.name() for channel in channels} == set(settings.CHANNEL_SETTINGS)
 
 
 def test_the_readme_names_every_variable():
     readme = (PROJECT / "README.md").read_text()
     variables = [v for options in settings.CHANNEL_SETTINGS.values() for v in options.values()]
-    variables += [settings.API_TOKEN, settings.RETENTION_DAYS, *settings.PROD_VARIABLES]
+    variables += [settings.API_TOKEN, settings.RETENTION_DAYS, settings.TEAM_DB_URL, *settings.PROD_VARIABLES]
     missing = [v for v in variables if v not in readme and f"{v.split('_')[0]}_*" not in readme]
     assert not missing, f"say in the README's settings table what these do: {missing}"
