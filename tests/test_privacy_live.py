@@ -210,3 +210,10 @@ def test_on_postgres_forget_me_leaves_no_event_and_no_question_of_the_sender(pro
 
     status, body, _ = get(f"{server.url}/webhooks/dashboard/", {"Authorization": f"Bearer {CURATOR_TOKEN}"})
     assert status == 200 and f"{other[:6]}@example.org" in body and f"{sender[:6]}@example.org" not in body
+
+    # The servers' logs (INFO, the default) hold no address and no question.
+    logs = list((ARTIFACTS / "privacy").glob("*.log"))
+    assert len(logs) >= 2
+    for log in logs:
+        text = log.read_text(errors="replace")
+        assert "@example.org" not in text and "how is crmo treated" not in text, log

@@ -19,6 +19,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from bot import retention, settings
 from bot.curation import domain
 from bot.paths import PROD_ENDPOINTS, PROJECT
+from bot.team_questions import team_questions
 from devtools import throwaway
 
 DAY = 86400.0
@@ -185,3 +186,16 @@ def test_redis_restarts_on_the_same_port_empty():
         assert server.client().get("crmo:lock") is None
         root = server.root
     assert not root.exists()
+
+
+def test_forget_command_deletes_questions_for_the_team_past_the_retention_too(store, three, monkeypatch):
+    monkeypatch.setenv("CRMO_TEAM_DB_URL", "")  # the production profile's database, as DB_* say
+    monkeypatch.delenv("CRMO_RETENTION_DAYS", raising=False)
+    questions = team_questions()
+    questions.add("family-old", SECRET, "old@example.org", now=NOW - 40 * DAY)
+    questions.add("family-recent", "asked today", now=NOW - DAY / 2)
+    done = run_forget()
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[1].startswith("forgot 1 question for the team asked before ")
+    assert SECRET not in done.stdout and "old@example.org" not in done.stdout
+    assert [q.sender_id for q in questions.listing(0, NOW + 1)] == ["family-recent"]

@@ -1,9 +1,10 @@
 """A message that is only an e-mail address ("anna@example.org", "my email is
 anna@example.org"): the family is answering "Ask the team", which asked for an
-address if they want a reply. No classifier learns this from examples (an
-address looks like no sentence, and the language guard could take it for
-another language), so it is recognised here, after every other component: the
-intent becomes `give_email`, and the address an `email` entity for the action
+address if they want a reply. The classifier learns `give_email` from examples
+too, but an address looks like no sentence (the fallback or the language guard
+could take it for noise or another language), so it is decided here, after
+every other component, and the address is read exactly: the intent becomes
+`give_email`, and the address an `email` entity for the action
 that validates and stores it, only when a question is waiting with consent."""
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ from bot.nlu.message_marks import add_entity, put_intent_first
 
 # "my e-mail is", "email:", "it's" before the address; a full stop after it.
 LEAD_IN = re.compile(
-    r"^(?:(?:my|the|here(?:'s| is)|it(?:'s| is)|use)\s+)*(?:e-?mail(?:\s+address)?|address)?\s*(?:is|:)?\s*",
+    r"^(?:(?:my|the|this|one|its|use|at|to|me|reply|contact|here(?:'s|\s+is)|it(?:'s|\s+is))\s+)*"
+    r"(?:e-?mail(?:\s+address)?|mail|address)?\s*(?:is|:)?\s*",
     re.I,
 )
 ADDRESS = re.compile(r"\S+@\S+")
