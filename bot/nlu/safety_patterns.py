@@ -16,7 +16,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Set, Tuple
+from typing import AbstractSet, Dict, Iterable, List, Mapping, Optional, Sequence, Set, Tuple
 
 import yaml
 from spacy.language import Language
@@ -99,7 +99,7 @@ class SafetyPatterns:
         for kind in ("red_flags", "advice"):
             for name, spec in raw[kind].items():
                 self._add_rule(kind, name, spec)
-        for kind in ("general_question", "long_ago", "now", "denial"):
+        for kind in ("general_question", "long_ago", "hypothetical", "now", "denial"):
             self._add_rule(kind, kind, raw.get(kind) or [])
 
     # ---- compiling ------------------------------------------------------------------
@@ -198,15 +198,20 @@ class SafetyPatterns:
         general = bool(spans("general_question")) and not personal and not now
         clause = _clause_ids(doc)
         sentence = _sentence_ids(doc)
-        # "years ago, when she was 8, she had a seizure": the past reaches from the
-        # words that put it there to the end of their sentence
-        past = [s.start for _, s in spans("long_ago")]
-        long_ago = {
-            t.i
-            for t in doc
-            for start in past
-            if clause[t.i] == clause[start] or (t.i >= start and sentence[t.i] == sentence[start])
-        }
+        # "years ago, when she was 8, she had a seizure": the past (or "if she
+        # ever") reaches from the words that put it there to the end of their
+        # sentence, unless a word of now comes first ("in March ..., but tonight").
+        nows = [s.start for _, s in spans("now")]
+
+        def reached(i: int, start: int) -> bool:
+            if clause[i] == clause[start]:
+                return True
+            if i < start or sentence[i] != sentence[start]:
+                return False
+            return not any(start < n <= i and sentence[n] == sentence[start] for n in nows)
+
+        hypothetical = {t.i for t in doc for _, s in spans("hypothetical") if reached(t.i, s.start)}
+        long_ago = hypothetical | {t.i for t in doc for _, s in spans("long_ago") if reached(t.i, s.start)}
 
         red_flags = []
         denied = False
@@ -223,7 +228,9 @@ class SafetyPatterns:
             if unless and any(clause[t.i] == clause[span.start] and forms[t.i] in self._words[unless] for t in doc):
                 continue
             red_flags.append(key.split("#")[0])
-        red_flags += [r.name for r in self._present(doc, "red_flags") if not general]
+        # ("for the last month" is no past for a drug still taken: only "if ever" counts here)
+        red_flags += [r.name for r in self._present(doc, "red_flags", hypothetical) if not general]
+        red_flags = [name for name in red_flags if personal or not self._rules[name].personal]
 
         advice = [key.split("#")[0] for key, _ in spans("advice")]
         advice += [r.name for r in self._present(doc, "advice")]
@@ -240,14 +247,18 @@ class SafetyPatterns:
             thanks=any(form in self._words["thanks"] for form in forms),
         )
 
-    def _present(self, doc: Doc, kind: str) -> List[_Rule]:
-        """The `all_of` rules of `kind` whose word lists all occur, not negated."""
+    def _present(self, doc: Doc, kind: str, past: AbstractSet[int] = frozenset()) -> List[_Rule]:
+        """The `all_of` rules of `kind` whose word lists all occur, not negated
+        and not in the past or a hypothetical (token indexes in `past`)."""
         found = []
         for rule in self._rules.values():
             if rule.kind != kind or not rule.all_of:
                 continue
             hits = [[t for t in doc if t.norm_ in self._words[name]] for name in rule.all_of]
-            if all(any(not self._negated(doc, doc[t.i : t.i + 1], "") for t in tokens) for tokens in hits):
+            if all(
+                any(t.i not in past and not self._negated(doc, doc[t.i : t.i + 1], "") for t in tokens)
+                for tokens in hits
+            ):
                 found.append(rule)
         return found
 
