@@ -22,7 +22,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.turn import open_turn
 from bot import settings
 from bot.knowledge import knowledge
-from bot.nlu import EMAIL_ENTITY, GIVE_EMAIL
+from bot.nlu import DISEASE_NAMES, EMAIL_ENTITY, GIVE_EMAIL
 from bot.team_questions import team_questions, valid_email
 
 PENDING_SLOT = "team_question"
@@ -108,11 +108,6 @@ class ActionAskTeamSend(Action):
         return [SlotSet(PENDING_SLOT, None)]
 
 
-# Words that make an out-of-scope question one about CRMO (bot/nlu/language.py
-# knows the same names as words that are the same in every language).
-DISEASE_WORDS = ("crmo", "cno", "nbo", "cmo", "cmro", "sapho", "osteomyelitis", "osteitis")
-
-
 def _intent(event: Dict[str, Any]) -> Optional[str]:
     return ((event.get("parse_data") or {}).get("intent") or {}).get("name")
 
@@ -130,7 +125,7 @@ def worth_asking_the_team(tracker: Tracker) -> bool:
     if "language" in entities:
         return False
     words = set((tracker.latest_message.get("text") or "").lower().replace("/", " ").split())
-    return bool(entities & {"body_site", "medication"}) or any(w.strip("?!.,") in DISEASE_WORDS for w in words)
+    return bool(entities & {"body_site", "medication"}) or any(w.strip("?!.,") in DISEASE_NAMES for w in words)
 
 
 def offer(dispatcher: CollectingDispatcher) -> None:

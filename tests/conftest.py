@@ -175,9 +175,11 @@ CHROMIUM_ARGS = [
 ]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    """Debian's Chromium through Playwright (the widget and proxy tests)."""
+    """Debian's Chromium through Playwright (the widget and dashboard tests). One
+    per module: Playwright's sync API runs an event loop on the main thread
+    while it is open, and any later test that calls asyncio.run() would fail."""
     from playwright.sync_api import sync_playwright
 
     if not CHROMIUM.exists():

@@ -115,7 +115,11 @@ def test_greeting_gives_the_disclaimer_and_buttons(chat):
 def test_feedback_buttons_are_answered(chat):
     user = sender()
     chat(user, "what causes crmo")
-    assert texts(chat(user, "/feedback_unhelpful")) == [KB.messages["feedback_thanks_unhelpful"]]
+    # "No" is thanked, and the question may go to the team.
+    assert texts(chat(user, "/feedback_unhelpful")) == [
+        KB.messages["feedback_thanks_unhelpful"],
+        KB.messages["team_offer"],
+    ]
 
 
 def test_the_disclaimer_comes_once_per_conversation(chat):

@@ -25,3 +25,7 @@ LANGUAGE_ENTITY = "language"
 # intent it gets and the entity that carries the address.
 GIVE_EMAIL = "give_email"
 EMAIL_ENTITY = "email"
+# The disease's names: the same in every language (so they say nothing about
+# the language of a message), and what makes an out-of-scope question one about
+# CRMO (actions/team.py offers to pass it to the team).
+DISEASE_NAMES = frozenset({"crmo", "cno", "nbo", "cmo", "cmro", "sapho", "osteomyelitis", "osteitis"})

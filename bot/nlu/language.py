@@ -27,7 +27,7 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.nlu import LANGUAGE_ENTITY, RED_FLAG, SAFETY_ENTITY, safety_layer
+from bot.nlu import DISEASE_NAMES, LANGUAGE_ENTITY, RED_FLAG, SAFETY_ENTITY, safety_layer
 from bot.nlu.message_marks import add_entity, has_entity, put_intent_first
 from bot.nlu.safety_patterns import red_flag_in_other_language
 
@@ -70,8 +70,6 @@ NON_LATIN = {
     "hy",
     "am",
 }
-# Names that are the same in every language and say nothing about it.
-DISEASE_NAMES = {"crmo", "cno", "nbo", "cmo", "cmro", "sapho", "osteomyelitis", "osteitis"}
 VOCABULARY_FILE = "english_words.json"
 WORD = re.compile(r"[^\W\d_]{2,}")
 
