@@ -92,6 +92,18 @@ class Addition:
 
 
 @dataclass(frozen=True)
+class GermanText:
+    """A topic's texts in German, beside the English in the same file: the
+    button title, the answer and one text per addition, in the additions' order
+    (their `when` and `sources` are the English ones'). References stay as
+    published, in English."""
+
+    title: str
+    answer: str
+    additions: Tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Topic:
     id: str
     title: str
@@ -100,6 +112,7 @@ class Topic:
     reviewed: dt.date
     related: Tuple[str, ...] = ()
     additions: Tuple[Addition, ...] = ()
+    german: GermanText = GermanText("", "")
 
     def addition_for(self, entity_type: str, value: str) -> Optional[Addition]:
         return next((a for a in self.additions if a.matches(entity_type, value)), None)
@@ -112,6 +125,8 @@ class KnowledgeBase:
     entities: Dict[str, Dict[str, List[str]]]
     messages: Dict[str, str]
     catalogue: dict = field(repr=False, default_factory=dict)
+    # the same keys as `messages`, in German (messages.de.yml)
+    messages_de: Dict[str, str] = field(default_factory=dict)
     said_as: Dict[str, str] = field(default_factory=dict)
     # language code -> "I answer in English only; emergency: 112", in that language
     other_languages: Dict[str, str] = field(default_factory=dict)
@@ -195,6 +210,26 @@ def _load_addition(path: Path, topic: str, raw: dict, refs, entities) -> Additio
     return Addition(when=clean, text=text, sources=_source_keys(path, topic, raw.get("sources"), refs))
 
 
+def _flat(text: object) -> str:
+    return " ".join(str(text or "").split())
+
+
+def _load_german(path: Path, topic: str, raw: object, additions: int) -> GermanText:
+    """The `de:` block: a German title and answer, and as many addition texts as
+    the topic has additions. A topic without them is refused: a German-speaking
+    family would otherwise get a gap where the English has an answer."""
+    if not isinstance(raw, dict):
+        raise KnowledgeError(path, topic, "has no German texts: add `de:` with `title`, `answer` and `additions`")
+    title, answer = _flat(raw.get("title")), _flat(raw.get("answer"))
+    if not title or not answer:
+        raise KnowledgeError(path, topic, "`de:` needs both a German `title` and a German `answer`")
+    texts = tuple(_flat(t) for t in raw.get("additions") or ())
+    if len(texts) != additions or not all(texts):
+        problem = f"`de: additions` has {len(texts)} text(s) for {additions} addition(s); give one per addition"
+        raise KnowledgeError(path, topic, problem + ", in the same order")
+    return GermanText(title=title, answer=answer, additions=texts)
+
+
 def _load_topic(path: Path, known_ids: List[str], refs, entities) -> Topic:
     raw = _read_yaml(path)
     topic_id = path.stem
@@ -228,6 +263,7 @@ def _load_topic(path: Path, known_ids: List[str], refs, entities) -> Topic:
         reviewed=reviewed,
         related=related,
         additions=additions,
+        german=_load_german(path, topic_id, raw.get("de"), len(additions)),
     )
 
 
@@ -272,11 +308,17 @@ def load(directory: Path = KNOWLEDGE_DIR) -> KnowledgeBase:
         if set(topic.related) - set(topics):
             raise KnowledgeError(directory / "topics" / f"{topic.id}.yml", topic.id, "related topic missing")
     messages = _read_yaml(directory / "messages.yml")
+    messages_de = _read_yaml(directory / "messages.de.yml")
+    if list(messages_de) != list(messages):
+        gap = sorted(set(messages) ^ set(messages_de))
+        problem = f"must have the keys of messages.yml in the same order (differs: {', '.join(gap) or 'the order'})"
+        raise KnowledgeError(directory / "messages.de.yml", None, problem)
     return KnowledgeBase(
         topics={t: topics[t] for t in faq_ids},
         references=refs,
         entities=entities,
-        messages={k: " ".join(str(v).split()) for k, v in messages.items()},
+        messages={k: _flat(v) for k, v in messages.items()},
+        messages_de={k: _flat(v) for k, v in messages_de.items()},
         catalogue=catalogue,
         said_as=read_said_as(directory),
         other_languages={str(k): str(v) for k, v in (_read_yaml(directory / "languages.yml") or {}).items()},
