@@ -114,11 +114,19 @@ ADVICE_EXAMPLES: Dict[str, List[str]] = {
     ],
     "combining_medicines": ["is it ok to give ibuprofen on top of naproxen at night"],
     "quoted_values": ["crp 24, esr 40, wbc 11.2 - flare or infection?"],
+    "quoted_report": ["the letter says 'signal change in the left tibia', is that bad?"],
     "pregnancy_or_vaccines": ["i'm pregnant, is naproxen ok", "can she have her school vaccines on enbrel"],
-    "own_result": ["what does my son's mri report mean"],
+    "own_result": [
+        "what does my son's mri report mean",
+        "the radiologist wrote 'favours crmo'. does that mean my son doesn't have cancer?",
+    ],
     "own_value": ["her crp is 35, what now"],
     "does_my_child_have_it": ["does my daughter have crmo?", "could this be cno in my son"],
-    "wait_or_see_a_doctor": ["should we take him to the doctor or wait", "should i worry about his jaw"],
+    "wait_or_see_a_doctor": [
+        "should we take him to the doctor or wait",
+        "should i worry about his jaw",
+        "can u tell me if my kid shud go hospital",
+    ],
     "activity_for_own_child": [
         "is it safe for my son to play rugby this weekend",
         "can my son carry a heavy school bag",
@@ -328,3 +336,9 @@ def test_the_classifier_counts_as_an_advice_request_when_it_gives_the_label_enou
     text = "what would a sensible parent do about the nsaids"
     message = classified(text, [("nsaids", 0.55), ("personal_advice", 0.4)])
     assert with_classifier(message, check(patterns, text)).advice == ("classifier",)
+
+
+def test_room_temperature_is_no_fever(patterns):
+    """A drug left out of the fridge is a question about the drug, not a fever on it."""
+    assert check(patterns, "the humira pen was at room temperature for two days").red_flags == ()
+    assert check(patterns, "she is on humira and has a temperature").red_flags

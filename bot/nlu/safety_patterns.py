@@ -254,7 +254,16 @@ class SafetyPatterns:
         for rule in self._rules.values():
             if rule.kind != kind or not rule.all_of:
                 continue
-            hits = [[t for t in doc if t.norm_ in self._words[name]] for name in rule.all_of]
+            # a word list `<name>_not_after` names words that undo it ("room temperature")
+            hits = [
+                [
+                    t
+                    for t in doc
+                    if t.norm_ in self._words[name]
+                    and not (t.i and doc[t.i - 1].norm_ in self._words.get(f"{name}_not_after", ()))
+                ]
+                for name in rule.all_of
+            ]
             if all(
                 any(t.i not in past and not self._negated(doc, doc[t.i : t.i + 1], "") for t in tokens)
                 for tokens in hits
