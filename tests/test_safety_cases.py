@@ -11,9 +11,9 @@ from __future__ import annotations
 from devtools.evaluation import run_safety_cases, safety_cases
 
 # The issue asks for every red flag (1.00). Measured on the blind file after the
-# last change: 0.977 (3 of 130 missed), advice 0.977, other languages 0.967.
+# last change: 0.985 (2 of 130 missed), advice 0.977, other languages 0.967.
 # The gates hold what was reached; the blind cases are never read to close the gap.
-MIN_RED_FLAGS_URGENT_FIRST = 0.97
+MIN_RED_FLAGS_URGENT_FIRST = 0.98
 MIN_ADVICE_REFUSED = 0.97
 MIN_OTHER_LANGUAGES = 0.96
 
