@@ -25,7 +25,7 @@ from bot.curation import domain
 from bot.knowledge import knowledge
 from bot.nlu import contact_address
 from bot.rasa_ext import FORGET_SLOT
-from bot.rasa_ext.tracker_store import ForgettingInMemoryTrackerStore
+from bot.rasa_ext.tracker_store import ADDRESS_REMOVED, ForgettingInMemoryTrackerStore
 from bot.team_questions import TeamQuestions, store_url, team_questions, valid_email
 from tests.test_actions import run, texts
 
@@ -141,6 +141,24 @@ def test_the_in_memory_store_deletes_a_conversation_asked_to_forget_and_keeps_ot
     asyncio.run(store.save(tracker_of("family-a", forget=True)))
     assert sorted(asyncio.run(store.keys())) == ["family-b"]
     assert asyncio.run(store.retrieve("family-a")) is None
+
+
+def test_a_typed_address_is_never_saved_with_the_conversation():
+    store = ForgettingInMemoryTrackerStore(domain())
+    address = "anna@example.org"
+    parse = {
+        "intent": {"name": "give_email", "confidence": 1.0},
+        "entities": [{"entity": "email", "value": address}],
+        "text": f"my email is {address}",
+    }
+    events = [
+        *tracker_of("family-c").events,
+        UserUttered(f"my email is {address}", parse["intent"], parse["entities"], parse),
+    ]
+    asyncio.run(store.save(DialogueStateTracker.from_events("family-c", events, slots=domain().slots)))
+    saved = store.store["family-c"]
+    assert address not in saved and ADDRESS_REMOVED in saved
+    assert PRIVATE in saved  # other messages are kept as they were
 
 
 # ---- the question store ----

@@ -181,6 +181,16 @@ def events_of(store: Dict[str, str], sender: str) -> int:
         engine.dispose()
 
 
+def rows_holding(store: Dict[str, str], text: str) -> int:
+    engine = sa.create_engine(pg_url(store))
+    try:
+        with engine.connect() as connection:
+            query = sa.text("SELECT count(*) FROM events WHERE data LIKE :pattern")
+            return int(connection.execute(query, {"pattern": f"%{text}%"}).scalar_one())
+    finally:
+        engine.dispose()
+
+
 def test_on_postgres_forget_me_leaves_no_event_and_no_question_of_the_sender(prod_server):
     server, store = prod_server
     questions = TeamQuestions(pg_url(store))
@@ -197,6 +207,9 @@ def test_on_postgres_forget_me_leaves_no_event_and_no_question_of_the_sender(pro
         say(who, "/ask_team")
         say(who, f"{who[:6]}@example.org")
     assert events_of(store, sender) > 10 and len(questions.of_sender(sender)) == 1
+    # The address lives with the question for the team only, never in the conversation.
+    assert [q.email for q in questions.of_sender(sender)] == [f"{sender[:6]}@example.org"]
+    assert rows_holding(store, "@example.org") == 0
 
     say(sender, "forget me")
     assert said(say(sender, "/forget_me_confirm")).endswith(M["forget_me_done"])

@@ -1,5 +1,5 @@
-"""The project's tracker stores: Rasa's, plus "forget me", plus (SQL) a check of
-each pooled connection before use.
+"""The project's tracker stores: Rasa's, plus "forget me" and no typed e-mail
+address, plus (SQL) a check of each pooled connection before use.
 
 "Forget me": the action that carries out a family's confirmed request sets the
 `forget_conversation` slot. Rasa saves the tracker once, at the end of the
@@ -8,6 +8,12 @@ session) instead of saving it, so that nothing of it is left, not even the
 request. The family's next message starts a new conversation. Deleting here,
 in the Rasa server, is the only place that can: the action server never sees
 the store.
+
+An e-mail address typed for "Ask the team" goes to the team's store, with
+the family's consent, and nowhere else: before a conversation is saved, the
+text of a message that is only an address (intent `give_email`) and its
+`email` entity are replaced by a placeholder. The action that stores the
+address with the question has already read it by then.
 
 The SQL store's `pool_pre_ping`: after a PostgreSQL restart every pooled
 connection is dead, and Rasa's store would fail the next message on each of
@@ -27,15 +33,34 @@ from typing import Any
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import InMemoryTrackerStore, SQLTrackerStore, create_engine_kwargs
+from rasa.shared.core.events import UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from bot.nlu import EMAIL_ENTITY, GIVE_EMAIL
 from bot.rasa_ext import FORGET_SLOT
+
+ADDRESS_REMOVED = "[e-mail address not kept here]"
 
 logger = logging.getLogger(__name__)
 
 
 def asked_to_forget(tracker: DialogueStateTracker) -> bool:
     return bool(tracker.get_slot(FORGET_SLOT))
+
+
+def remove_addresses(tracker: DialogueStateTracker) -> None:
+    """Replaces every typed e-mail address in the conversation by a placeholder."""
+    for event in tracker.events:
+        if not isinstance(event, UserUttered) or (event.intent or {}).get("name") != GIVE_EMAIL:
+            continue
+        event.text = ADDRESS_REMOVED
+        parse_data = getattr(event, "parse_data", None) or {}
+        if "text" in parse_data:
+            parse_data["text"] = ADDRESS_REMOVED
+        for entities in (event.entities, parse_data.get("entities") or []):
+            for entity in entities:
+                if entity.get("entity") == EMAIL_ENTITY:
+                    entity["value"] = ADDRESS_REMOVED
 
 
 class ForgettingInMemoryTrackerStore(InMemoryTrackerStore):
@@ -46,6 +71,7 @@ class ForgettingInMemoryTrackerStore(InMemoryTrackerStore):
             self.store.pop(tracker.sender_id, None)
             logger.info("Forgot a conversation at its sender's request.")
             return
+        remove_addresses(tracker)
         await super().save(tracker)
 
 
@@ -68,6 +94,7 @@ class PingingSQLTrackerStore(SQLTrackerStore):
             self.delete(tracker.sender_id)
             logger.info("Forgot a conversation at its sender's request.")
             return
+        remove_addresses(tracker)
         await super().save(tracker)
 
     def delete(self, sender_id: str) -> int:
