@@ -5,7 +5,9 @@
   demo page and opens Rasa's console on the same Rasa server.
 
 Each answers "what is crmo" with a cited answer (plain text, full URL) and the
-consult urge; Ctrl-C stops everything it started."""
+consult urge, and the run command's console also says what it keeps and
+forgets the conversation through its buttons; Ctrl-C stops everything it
+started."""
 
 from __future__ import annotations
 
@@ -48,6 +50,26 @@ def ask_what_is_crmo(child: pexpect.spawn) -> None:
     child.expect("Was this answer helpful")
 
 
+DOWN, ENTER = "\x1b[B", "\r"
+
+
+def ask_what_is_kept_then_forget(child: pexpect.spawn) -> None:
+    """At the "Was this helpful?" choice list: "Type out your own message..." (the
+    third choice), "what do you know about me", then its "Forget me" button and
+    "Yes, delete everything"."""
+    messages = knowledge().messages
+    child.send(DOWN + DOWN + ENTER)
+    child.expect("Your input ->")
+    child.sendline("what do you know about me")
+    child.expect(re.escape(messages["my_data_intro"]), timeout=60)
+    child.expect("Forget me")
+    child.send(ENTER)  # the first choice: the "Forget me" button
+    child.expect(re.escape(messages["forget_me_ask"][:40]), timeout=60)
+    child.expect("Yes, delete everything")
+    child.send(ENTER)
+    child.expect(re.escape(messages["forget_me_done"][:40]), timeout=60)
+
+
 def interrupt(child: pexpect.spawn) -> None:
     # Ctrl-C at Rasa's button prompt only cancels the prompt; a second one
     # stops the shell, as it would for a person at the keyboard.
@@ -80,6 +102,7 @@ def test_the_run_command_serves_the_website_chat_and_the_terminal_chat(model: Pa
         assert "<title>CRMO information" in page and "crmo-chat.js" in page
         assert f'data-server="http://127.0.0.1:{ports[0]}"' in page
         ask_what_is_crmo(run)
+        ask_what_is_kept_then_forget(run)
     finally:
         interrupt(run)
     assert not any(port_in_use(p) for p in ports), "a server outlived the run command"
