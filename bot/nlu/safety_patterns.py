@@ -210,8 +210,12 @@ class SafetyPatterns:
                 return False
             return not any(start < n <= i and sentence[n] == sentence[start] for n in nows)
 
-        hypothetical = {t.i for t in doc for _, s in spans("hypothetical") if reached(t.i, s.start)}
-        long_ago = hypothetical | {t.i for t in doc for _, s in spans("long_ago") if reached(t.i, s.start)}
+        def reach(kind: str) -> Set[int]:
+            starts = [s.start for _, s in spans(kind)]
+            return {t.i for t in doc for start in starts if reached(t.i, start)}
+
+        hypothetical = reach("hypothetical")
+        long_ago = hypothetical | reach("long_ago")
 
         red_flags = []
         denied = False
@@ -254,22 +258,19 @@ class SafetyPatterns:
         for rule in self._rules.values():
             if rule.kind != kind or not rule.all_of:
                 continue
-            # a word list `<name>_not_after` names words that undo it ("room temperature")
-            hits = [
-                [
-                    t
-                    for t in doc
-                    if t.norm_ in self._words[name]
-                    and not (t.i and doc[t.i - 1].norm_ in self._words.get(f"{name}_not_after", ()))
-                ]
-                for name in rule.all_of
-            ]
+            hits = [self._words_found(doc, name) for name in rule.all_of]
             if all(
                 any(t.i not in past and not self._negated(doc, doc[t.i : t.i + 1], "") for t in tokens)
                 for tokens in hits
             ):
                 found.append(rule)
         return found
+
+    def _words_found(self, doc: Doc, name: str) -> List[Token]:
+        """The tokens of word list `name`; a list `<name>_not_after` names the
+        words that undo one right before it ("room temperature")."""
+        undo = self._words.get(f"{name}_not_after", set())
+        return [t for t in doc if t.norm_ in self._words[name] and not (t.i and doc[t.i - 1].norm_ in undo)]
 
     def _negated(self, doc: Doc, span: Span, key: str) -> bool:
         """A negation word shortly before the match, in the same clause, or inside
