@@ -22,7 +22,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.turn import open_turn
 from bot import settings
 from bot.knowledge import knowledge
-from bot.nlu import DISEASE_NAMES, EMAIL_ENTITY, GIVE_EMAIL
+from bot.nlu import DISEASE_NAMES, EMAIL_ENTITY, GIVE_EMAIL, LANGUAGE_ENTITY
 from bot.team_questions import team_questions, valid_email
 
 PENDING_SLOT = "team_question"
@@ -55,14 +55,17 @@ def consent_buttons() -> List[Button]:
     ]
 
 
+def _intent(event: Dict[str, Any]) -> Optional[str]:
+    return ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+
+
 def question_to_pass_on(tracker: Tracker) -> Optional[str]:
     """The family's last typed question before this message: what fell back, was
     out of scope, or led to the answer they rated unhelpful."""
     users = [e for e in tracker.events if e.get("event") == "user"]
     for event in reversed(users[:-1]):
         text = (event.get("text") or "").strip()
-        intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
-        if text and not text.startswith("/") and intent not in NOT_A_QUESTION:
+        if text and not text.startswith("/") and _intent(event) not in NOT_A_QUESTION:
             return text
     return None
 
@@ -108,10 +111,6 @@ class ActionAskTeamSend(Action):
         return [SlotSet(PENDING_SLOT, None)]
 
 
-def _intent(event: Dict[str, Any]) -> Optional[str]:
-    return ((event.get("parse_data") or {}).get("intent") or {}).get("name")
-
-
 def worth_asking_the_team(tracker: Tracker) -> bool:
     """The second fallback in a row, or an out-of-scope question about CRMO
     (by name, or naming a bone or a drug)."""
@@ -122,7 +121,7 @@ def worth_asking_the_team(tracker: Tracker) -> bool:
     if intent != "out_of_scope":
         return False
     entities = {e.get("entity") for e in tracker.latest_message.get("entities") or []}
-    if "language" in entities:
+    if LANGUAGE_ENTITY in entities:
         return False
     words = set((tracker.latest_message.get("text") or "").lower().replace("/", " ").split())
     return bool(entities & {"body_site", "medication"}) or any(w.strip("?!.,") in DISEASE_NAMES for w in words)

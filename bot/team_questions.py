@@ -22,6 +22,7 @@ import time
 import warnings
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import List, Mapping, Optional
 from urllib.parse import quote
 
@@ -97,8 +98,9 @@ class TeamQuestions:
     """The questions table: add, list, mark answered, forget."""
 
     def __init__(self, url: str) -> None:
-        if url.startswith("sqlite:///"):
-            (PROJECT / url[len("sqlite:///") :]).parent.mkdir(parents=True, exist_ok=True)
+        parsed = sa.engine.make_url(url)
+        if parsed.get_backend_name() == "sqlite" and parsed.database:
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         self.engine = sa.create_engine(url, pool_pre_ping=True)
         _metadata.create_all(self.engine, checkfirst=True)
 

@@ -8,11 +8,11 @@ curator is escaped."""
 
 from __future__ import annotations
 
-import datetime
 from html import escape
 from typing import List, Optional, Sequence, Tuple
 
 from bot.dashboard.stats import Dashboard, Day, Unanswered
+from bot.retention import utc
 from bot.team_questions import TeamQuestion
 
 TITLE = "CRMO assistant: curators' dashboard"
@@ -46,10 +46,6 @@ Only curators may see it.</p>
 </main>""",
         title="Log in: curators' dashboard",
     )
-
-
-def _when(timestamp: float) -> str:
-    return datetime.datetime.fromtimestamp(timestamp, datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
 
 
 # Charts are drawn 400 units wide and shown at most 36rem wide: text of 16
@@ -190,7 +186,7 @@ def _count_section(section_id: str, heading: str, rows: Sequence[Tuple[str, int]
 
 def _question_row(question: TeamQuestion) -> Tuple[str, ...]:
     if question.answered_at is not None:
-        status = f"answered {escape(_when(question.answered_at))}"
+        status = f"answered {escape(utc(question.answered_at))}"
     else:
         status = (
             f'<form method="post" action="questions/{question.id}/answered">'
@@ -198,7 +194,7 @@ def _question_row(question: TeamQuestion) -> Tuple[str, ...]:
             "</span></button></form>"
         )
     email = f'<a href="mailto:{escape(question.email)}">{escape(question.email)}</a>' if question.email else "none"
-    return (escape(_when(question.asked_at)), escape(question.question), email, status)
+    return (escape(utc(question.asked_at)), escape(question.question), email, status)
 
 
 def _questions_section(data: Dashboard) -> str:

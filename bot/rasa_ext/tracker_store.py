@@ -32,7 +32,7 @@ import logging
 from typing import Any
 
 import sqlalchemy as sa
-from rasa.core.tracker_store import InMemoryTrackerStore, SQLTrackerStore, create_engine_kwargs
+from rasa.core.tracker_store import InMemoryTrackerStore, SQLTrackerStore, TrackerStore, create_engine_kwargs
 from rasa.shared.core.events import UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
@@ -42,10 +42,6 @@ from bot.rasa_ext import FORGET_SLOT
 ADDRESS_REMOVED = "[e-mail address not kept here]"
 
 logger = logging.getLogger(__name__)
-
-
-def asked_to_forget(tracker: DialogueStateTracker) -> bool:
-    return bool(tracker.get_slot(FORGET_SLOT))
 
 
 def remove_addresses(tracker: DialogueStateTracker) -> None:
@@ -63,19 +59,31 @@ def remove_addresses(tracker: DialogueStateTracker) -> None:
                     entity["value"] = ADDRESS_REMOVED
 
 
-class ForgettingInMemoryTrackerStore(InMemoryTrackerStore):
-    """The default profile's store: Rasa's in-memory one, with "forget me"."""
+class KeepsOnlyWhatFamiliesAllow(TrackerStore):
+    """What both stores do on save: forget a conversation asked to be
+    forgotten, and keep no typed address. Each store says how it deletes."""
 
     async def save(self, tracker: DialogueStateTracker) -> None:
-        if asked_to_forget(tracker):
-            self.store.pop(tracker.sender_id, None)
+        if tracker.get_slot(FORGET_SLOT):
+            self.delete(tracker.sender_id)
             logger.info("Forgot a conversation at its sender's request.")
             return
         remove_addresses(tracker)
         await super().save(tracker)
 
+    def delete(self, sender_id: str) -> None:
+        """Deletes every event of `sender_id`."""
+        raise NotImplementedError
 
-class PingingSQLTrackerStore(SQLTrackerStore):
+
+class ForgettingInMemoryTrackerStore(KeepsOnlyWhatFamiliesAllow, InMemoryTrackerStore):
+    """The default profile's store: Rasa's in-memory one, with "forget me"."""
+
+    def delete(self, sender_id: str) -> None:
+        self.store.pop(sender_id, None)
+
+
+class PingingSQLTrackerStore(KeepsOnlyWhatFamiliesAllow, SQLTrackerStore):
     """The production profile's store: Rasa's SQL one, with "forget me" and the pre-ping."""
 
     engine: sa.engine.Engine
@@ -89,18 +97,9 @@ class PingingSQLTrackerStore(SQLTrackerStore):
         self.engine = sa.create_engine(url, **{**create_engine_kwargs(url), "pool_pre_ping": True})
         self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
 
-    async def save(self, tracker: DialogueStateTracker) -> None:
-        if asked_to_forget(tracker):
-            self.delete(tracker.sender_id)
-            logger.info("Forgot a conversation at its sender's request.")
-            return
-        remove_addresses(tracker)
-        await super().save(tracker)
-
-    def delete(self, sender_id: str) -> int:
-        """Deletes every event of `sender_id`, in one transaction; returns how many."""
+    def delete(self, sender_id: str) -> None:
+        """In one transaction."""
         events = self.SQLEvent.__table__
         with self.session_scope() as session:
-            deleted = session.execute(events.delete().where(events.c.sender_id == sender_id)).rowcount
+            session.execute(events.delete().where(events.c.sender_id == sender_id))
             session.commit()
-        return int(deleted)
