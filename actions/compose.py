@@ -45,10 +45,10 @@ def topic_buttons(kb: KnowledgeBase, topic_ids: Sequence[str]) -> List[Button]:
     return [{"title": kb.topics[t].title, "payload": f"/{t}"} for t in topic_ids]
 
 
-def helpful_buttons() -> List[Button]:
+def helpful_buttons(kb: KnowledgeBase) -> List[Button]:
     return [
-        {"title": "Yes, it helped", "payload": "/feedback_helpful"},
-        {"title": "No", "payload": "/feedback_unhelpful"},
+        {"title": kb.messages["button_helpful_yes"], "payload": "/feedback_helpful"},
+        {"title": kb.messages["button_helpful_no"], "payload": "/feedback_unhelpful"},
     ]
 
 
@@ -58,10 +58,11 @@ MAX_SHORT_CITATIONS = 3
 
 def source_lines(kb: KnowledgeBase, keys: Sequence[str]) -> str:
     shown = kb.cite(tuple(keys[:MAX_SHORT_CITATIONS]))
-    line = ("Source: " if len(keys) == 1 else "Sources: ") + "; ".join(ref.short() for ref in shown)
+    label = kb.messages["source_one" if len(keys) == 1 else "source_many"]
+    line = f"{label} " + "; ".join(ref.short() for ref in shown)
     hidden = len(keys) - len(shown)
     if hidden:
-        line += f'; and {hidden} more (ask "where is that from?")'
+        line += "; " + kb.messages["sources_more"].format(count=hidden)
     return line
 
 

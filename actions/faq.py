@@ -11,14 +11,14 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import compose
 from actions.entities import message_entities
+from actions.language import knowledge_for
 from actions.replies import offer_topics, send_answer
 from actions.turn import open_turn
-from bot.knowledge import knowledge
+from bot.knowledge import KnowledgeBase
 
 
-def resolve(tracker: Tracker) -> compose.Answer | None:
+def resolve(kb: KnowledgeBase, tracker: Tracker) -> compose.Answer | None:
     """The answer this message asks for: its topic, or the last topic for a follow-up."""
-    kb = knowledge()
     intent = (tracker.latest_message.get("intent") or {}).get("name")
     entities = message_entities(tracker)
     if intent in kb.topics:
@@ -34,8 +34,9 @@ class ActionAnswerFaq(Action):
         return "action_answer_faq"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
+        kb = knowledge_for(tracker)
         open_turn(dispatcher, tracker)
-        reply = resolve(tracker)
+        reply = resolve(kb, tracker)
         if reply is None:
-            return offer_topics(dispatcher, tracker)
-        return send_answer(dispatcher, reply)
+            return offer_topics(dispatcher, kb, tracker)
+        return send_answer(dispatcher, kb, reply)

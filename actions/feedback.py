@@ -11,8 +11,8 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import team
+from actions.language import knowledge_for
 from actions.turn import open_turn
-from bot.knowledge import knowledge
 
 
 class ActionRecordFeedback(Action):
@@ -22,9 +22,10 @@ class ActionRecordFeedback(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
         open_turn(dispatcher, tracker, answer_follows=False)
         helpful = (tracker.latest_message.get("intent") or {}).get("name") == "feedback_helpful"
-        messages = knowledge().messages
-        dispatcher.utter_message(text=messages["feedback_thanks_helpful" if helpful else "feedback_thanks_unhelpful"])
+        kb = knowledge_for(tracker)
+        thanks = "feedback_thanks_helpful" if helpful else "feedback_thanks_unhelpful"
+        dispatcher.utter_message(text=kb.messages[thanks])
         if not helpful:
-            team.offer(dispatcher)
+            team.offer(dispatcher, kb)
         rating = {"topic": tracker.get_slot("last_topic"), "helpful": helpful}
         return [SlotSet("answer_feedback", rating)]

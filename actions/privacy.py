@@ -17,26 +17,36 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.language import knowledge_for
 from actions.turn import open_turn
 from bot import settings
-from bot.knowledge import KnowledgeBase, knowledge
+from bot.knowledge import KnowledgeBase
 from bot.rasa_ext import FORGET_SLOT
 from bot.team_questions import team_questions
 
 Button = Dict[str, str]
 
 
-def forget_buttons() -> List[Button]:
+def forget_buttons(kb: KnowledgeBase) -> List[Button]:
     return [
-        {"title": "Yes, delete everything", "payload": "/forget_me_confirm"},
-        {"title": "No, keep it", "payload": "/cancel"},
+        {"title": kb.messages["button_forget_confirm"], "payload": "/forget_me_confirm"},
+        {"title": kb.messages["button_keep"], "payload": "/cancel"},
     ]
 
 
-def _day(timestamp: Optional[float]) -> str:
+# Month names by language: strftime's %B follows the process locale, not the conversation.
+MONTHS = {
+    "en": "January February March April May June July August September October November December",
+    "de": "Januar Februar März April Mai Juni Juli August September Oktober November Dezember",
+}
+
+
+def _day(kb: KnowledgeBase, timestamp: Optional[float]) -> str:
     if timestamp is None:
-        return "today"
-    return datetime.datetime.fromtimestamp(timestamp, datetime.timezone.utc).strftime("%d %B %Y, %H:%M")
+        return kb.messages["today"]
+    when = datetime.datetime.fromtimestamp(timestamp, datetime.timezone.utc)
+    month = MONTHS[kb.language].split()[when.month - 1]
+    return f"{when.day:02d} {month} {when.year}, {when:%H:%M}"
 
 
 def what_is_kept(kb: KnowledgeBase, tracker: Tracker, days: int) -> List[str]:
@@ -61,7 +71,7 @@ def what_is_kept(kb: KnowledgeBase, tracker: Tracker, days: int) -> List[str]:
     m = kb.messages
     lines = [
         m["my_data_intro"],
-        m["my_data_messages"].format(typed=typed, replies=replies, since=_day(since)),
+        m["my_data_messages"].format(typed=typed, replies=replies, since=_day(kb, since)),
         m["my_data_topics"].format(topics=", ".join(topics)) if topics else m["my_data_no_topics"],
         m["my_data_ratings"].format(helpful=helpful, unhelpful=unhelpful),
         m["my_data_team"].format(count=len(sent), with_email=sum(q.email is not None for q in sent)),
@@ -75,10 +85,11 @@ class ActionMyData(Action):
         return "action_my_data"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
-        kb = knowledge()
+        kb = knowledge_for(tracker)
         open_turn(dispatcher, tracker, answer_follows=False)
         lines = what_is_kept(kb, tracker, settings.retention_days())
-        dispatcher.utter_message(text="\n".join(lines), buttons=[{"title": "Forget me", "payload": "/forget_me"}])
+        button = {"title": kb.messages["button_forget_me"], "payload": "/forget_me"}
+        dispatcher.utter_message(text="\n".join(lines), buttons=[button])
         return []
 
 
@@ -91,7 +102,8 @@ class ActionForgetMe(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
         open_turn(dispatcher, tracker, answer_follows=False)
-        dispatcher.utter_message(text=knowledge().messages["forget_me_ask"], buttons=forget_buttons())
+        kb = knowledge_for(tracker)
+        dispatcher.utter_message(text=kb.messages["forget_me_ask"], buttons=forget_buttons(kb))
         return []
 
 
@@ -103,7 +115,7 @@ class ActionForgetMeConfirmed(Action):
         # A red flag told in the same message still comes first.
         open_turn(dispatcher, tracker, answer_follows=False)
         team_questions().forget_sender(tracker.sender_id)
-        dispatcher.utter_message(text=knowledge().messages["forget_me_done"])
+        dispatcher.utter_message(text=knowledge_for(tracker).messages["forget_me_done"])
         return [SlotSet(FORGET_SLOT, True)]
 
 
@@ -115,5 +127,5 @@ class ActionCancel(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
         open_turn(dispatcher, tracker, answer_follows=False)
-        dispatcher.utter_message(text=knowledge().messages["cancel_done"])
+        dispatcher.utter_message(text=knowledge_for(tracker).messages["cancel_done"])
         return [SlotSet("team_question", None)]

@@ -10,29 +10,27 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import compose, team
-from bot.knowledge import knowledge
+from bot.knowledge import KnowledgeBase
 from bot.nlu import LANGUAGE_ENTITY
 
 
-def send_answer(dispatcher: CollectingDispatcher, reply: compose.Answer) -> List[EventType]:
+def send_answer(dispatcher: CollectingDispatcher, kb: KnowledgeBase, reply: compose.Answer) -> List[EventType]:
     """Sends an answer with its sources, related topics and the "Was this helpful?"
     buttons, and remembers its topic and sources for follow-ups."""
-    kb = knowledge()
     for note in reply.notes:
         dispatcher.utter_message(text=note)
     dispatcher.utter_message(
         text=compose.with_sources(kb, reply.text, reply.sources),
         buttons=compose.topic_buttons(kb, reply.topic.related),
     )
-    dispatcher.utter_message(text=kb.messages["ask_helpful"], buttons=compose.helpful_buttons())
+    dispatcher.utter_message(text=kb.messages["ask_helpful"], buttons=compose.helpful_buttons(kb))
     return [SlotSet("last_topic", reply.topic.id), SlotSet("last_sources", list(reply.sources))]
 
 
-def offer_topics(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
+def offer_topics(dispatcher: CollectingDispatcher, kb: KnowledgeBase, tracker: Tracker) -> List[EventType]:
     """Says what the assistant can answer and offers the closest topics as buttons
     (and "Ask the team" when worth it, see actions/team.py); to a message in
-    another language, which language it answers in and how to get emergency help."""
-    kb = knowledge()
+    another language, which languages it answers in and how to get emergency help."""
     language = next(
         (e.get("value") for e in tracker.latest_message.get("entities") or [] if e.get("entity") == LANGUAGE_ENTITY),
         None,
@@ -47,5 +45,5 @@ def offer_topics(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Eve
     closest = compose.closest_topics(kb, tracker.latest_message.get("intent_ranking") or [])
     dispatcher.utter_message(text=kb.messages["fallback_choices"], buttons=compose.topic_buttons(kb, closest))
     if team.worth_asking_the_team(tracker):
-        team.offer(dispatcher)
+        team.offer(dispatcher, kb)
     return []

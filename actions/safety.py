@@ -9,8 +9,8 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import compose
+from actions.language import knowledge_for
 from actions.turn import disclaimer_sent, open_turn
-from bot.knowledge import knowledge
 
 
 class ActionUrgentCare(Action):
@@ -21,7 +21,7 @@ class ActionUrgentCare(Action):
         return "action_urgent_care"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
-        messages = knowledge().messages
+        messages = knowledge_for(tracker).messages
         dispatcher.utter_message(text=messages["urgent"])
         if not disclaimer_sent(tracker):
             dispatcher.utter_message(text=messages["disclaimer"])
@@ -33,7 +33,7 @@ class ActionPersonalAdvice(Action):
         return "action_personal_advice"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
-        kb = knowledge()
+        kb = knowledge_for(tracker)
         open_turn(dispatcher, tracker, answer_follows=False)
         dispatcher.utter_message(text=kb.messages["personal_advice"])
         ranking = tracker.latest_message.get("intent_ranking") or []

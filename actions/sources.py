@@ -9,8 +9,8 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import compose
+from actions.language import knowledge_for
 from actions.turn import open_turn
-from bot.knowledge import knowledge
 
 
 class ActionShowSources(Action):
@@ -18,7 +18,7 @@ class ActionShowSources(Action):
         return "action_show_sources"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
-        kb = knowledge()
+        kb = knowledge_for(tracker)
         open_turn(dispatcher, tracker, answer_follows=False)
         keys = [k for k in tracker.get_slot("last_sources") or [] if k in kb.references]
         if not keys:

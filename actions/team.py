@@ -19,15 +19,15 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.language import knowledge_for
 from actions.turn import open_turn
 from bot import settings
-from bot.knowledge import knowledge
+from bot.knowledge import KnowledgeBase
 from bot.nlu import DISEASE_NAMES, EMAIL_ENTITY, GIVE_EMAIL, LANGUAGE_ENTITY
 from bot.team_questions import team_questions, valid_email
 
 PENDING_SLOT = "team_question"
 Button = Dict[str, str]
-ASK_TEAM: Button = {"title": "Ask the team", "payload": "/ask_team"}
 # Messages that are about the conversation, never the question to pass on.
 NOT_A_QUESTION = {
     "ask_team",
@@ -48,10 +48,10 @@ NOT_A_QUESTION = {
 }
 
 
-def consent_buttons() -> List[Button]:
+def consent_buttons(kb: KnowledgeBase) -> List[Button]:
     return [
-        {"title": "Send without e-mail", "payload": "/ask_team_send"},
-        {"title": "Don't send", "payload": "/cancel"},
+        {"title": kb.messages["button_send_without_email"], "payload": "/ask_team_send"},
+        {"title": kb.messages["button_dont_send"], "payload": "/cancel"},
     ]
 
 
@@ -75,14 +75,15 @@ class ActionAskTeam(Action):
         return "action_ask_team"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
-        messages = knowledge().messages
+        kb = knowledge_for(tracker)
+        messages = kb.messages
         open_turn(dispatcher, tracker, answer_follows=False)
         question = question_to_pass_on(tracker)
         if not question:
             dispatcher.utter_message(text=messages["team_need_question"])
             return [SlotSet(PENDING_SLOT, None)]
         consent = messages["team_consent"].format(question=question, days=settings.retention_days())
-        dispatcher.utter_message(text=consent, buttons=consent_buttons())
+        dispatcher.utter_message(text=consent, buttons=consent_buttons(kb))
         return [SlotSet(PENDING_SLOT, question)]
 
 
@@ -93,7 +94,8 @@ class ActionAskTeamSend(Action):
         return "action_ask_team_send"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
-        messages = knowledge().messages
+        kb = knowledge_for(tracker)
+        messages = kb.messages
         open_turn(dispatcher, tracker, answer_follows=False)
         question = tracker.get_slot(PENDING_SLOT)
         if not question:
@@ -104,7 +106,7 @@ class ActionAskTeamSend(Action):
             typed = next(tracker.get_latest_entity_values(EMAIL_ENTITY), None)
             email = valid_email(typed)
             if email is None:
-                dispatcher.utter_message(text=messages["team_bad_email"], buttons=consent_buttons())
+                dispatcher.utter_message(text=messages["team_bad_email"], buttons=consent_buttons(kb))
                 return []
         team_questions().add(tracker.sender_id, question, email)
         dispatcher.utter_message(text=messages["team_sent_with_email" if email else "team_sent_without_email"])
@@ -127,5 +129,6 @@ def worth_asking_the_team(tracker: Tracker) -> bool:
     return bool(entities & {"body_site", "medication"}) or any(w.strip("?!.,") in DISEASE_NAMES for w in words)
 
 
-def offer(dispatcher: CollectingDispatcher) -> None:
-    dispatcher.utter_message(text=knowledge().messages["team_offer"], buttons=[ASK_TEAM])
+def offer(dispatcher: CollectingDispatcher, kb: KnowledgeBase) -> None:
+    button = {"title": kb.messages["button_ask_team"], "payload": "/ask_team"}
+    dispatcher.utter_message(text=kb.messages["team_offer"], buttons=[button])

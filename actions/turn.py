@@ -9,17 +9,19 @@ from __future__ import annotations
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.knowledge import knowledge
+from actions.language import knowledge_for
+from bot.knowledge import LANGUAGES, knowledge
 from bot.nlu import RED_FLAG, SAFETY_ENTITY
 
 
 def disclaimer_sent(tracker: Tracker) -> bool:
-    """Whether this conversation (since its last session start) has had the disclaimer."""
-    disclaimer = knowledge().messages["disclaimer"]
+    """Whether this conversation (since its last session start) has had the
+    disclaimer, in any language."""
+    disclaimers = {knowledge(language).messages["disclaimer"] for language in LANGUAGES}
     for event in reversed(tracker.events):
         if event.get("event") == "session_started":
             return False
-        if event.get("event") == "bot" and event.get("text") == disclaimer:
+        if event.get("event") == "bot" and event.get("text") in disclaimers:
             return True
     return False
 
@@ -34,7 +36,7 @@ def urgent_first(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
     """Sends the urgent reply when the message tells of a red flag; True if it did."""
     if not tells_of_a_red_flag(tracker):
         return False
-    dispatcher.utter_message(text=knowledge().messages["urgent"])
+    dispatcher.utter_message(text=knowledge_for(tracker).messages["urgent"])
     return True
 
 
@@ -42,9 +44,10 @@ def open_turn(dispatcher: CollectingDispatcher, tracker: Tracker, *, answer_foll
     """The urgent reply if needed, the disclaimer if this conversation has not had
     it, and, after an urgent reply, a line that leads to the answer. True when the
     urgent reply was sent."""
+    messages = knowledge_for(tracker).messages
     urgent = urgent_first(dispatcher, tracker)
     if not disclaimer_sent(tracker):
-        dispatcher.utter_message(text=knowledge().messages["disclaimer"])
+        dispatcher.utter_message(text=messages["disclaimer"])
     if urgent and answer_follows:
-        dispatcher.utter_message(text=knowledge().messages["urgent_then_answer"])
+        dispatcher.utter_message(text=messages["urgent_then_answer"])
     return urgent

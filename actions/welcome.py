@@ -11,8 +11,8 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import compose
+from actions.language import knowledge_for
 from actions.turn import open_turn, urgent_first
-from bot.knowledge import knowledge
 
 
 class ActionWelcome(Action):
@@ -20,7 +20,7 @@ class ActionWelcome(Action):
         return "action_welcome"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
-        kb = knowledge()
+        kb = knowledge_for(tracker)
         urgent_first(dispatcher, tracker)
         # The greeting is where the disclaimer belongs, even later in a conversation.
         dispatcher.utter_message(text=kb.messages["disclaimer"])
@@ -39,5 +39,5 @@ class ActionSmallTalk(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
         open_turn(dispatcher, tracker, answer_follows=False)
         intent = str((tracker.latest_message.get("intent") or {}).get("name"))
-        dispatcher.utter_message(text=knowledge().messages[intent])
+        dispatcher.utter_message(text=knowledge_for(tracker).messages[intent])
         return []

@@ -16,7 +16,7 @@ from rasa_sdk import Action
 from bot import sync
 from bot.knowledge import knowledge
 from bot.knowledge.vocabulary import surface_forms
-from bot.nlu import EMAIL_ENTITY, GIVE_EMAIL, LANGUAGE_ENTITY, SAFETY_ENTITY
+from bot.nlu import EMAIL_ENTITY, GIVE_EMAIL, LANGUAGE_ENTITY, REPLY_LANGUAGE, SAFETY_ENTITY
 from bot.paths import PROJECT
 
 CONVERSATION_INTENTS = {
@@ -138,5 +138,5 @@ def test_domain_holds_no_text():
 def test_entity_types_match_the_catalogue():
     kb = knowledge()
     domain_entities = {next(iter(e)) if isinstance(e, dict) else e for e in DOMAIN["entities"]}
-    marks = {SAFETY_ENTITY, LANGUAGE_ENTITY, EMAIL_ENTITY}  # set by the pipeline's own components
+    marks = {SAFETY_ENTITY, LANGUAGE_ENTITY, REPLY_LANGUAGE, EMAIL_ENTITY}  # set by the pipeline's own components
     assert set(kb.catalogue["entities"]) <= domain_entities == {*kb.entities, *marks}

@@ -5,6 +5,7 @@ message naming the file and the topic."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -15,6 +16,18 @@ import yaml
 
 KNOWLEDGE_DIR = Path(__file__).resolve().parent
 ENTITY_TYPES = ("body_site", "medication", "age_group")
+# The languages the assistant answers in, the first the default: every topic
+# and every message has a text in each.
+LANGUAGES = ("en", "de")
+
+
+def answered_language(code: object) -> Optional[str]:
+    """ "de", "de-AT", "de_CH" or "DE" -> "de"; None for a language the assistant
+    does not answer in (or no language at all)."""
+    base = str(code or "").replace("_", "-").split("-")[0].strip().lower()
+    return base if base in LANGUAGES else None
+
+
 # How a reference without a PMID or DOI is marked wherever it is shown.
 URL_ONLY = "web link only, no PMID or DOI"
 
@@ -128,8 +141,11 @@ class KnowledgeBase:
     # the same keys as `messages`, in German (messages.de.yml)
     messages_de: Dict[str, str] = field(default_factory=dict)
     said_as: Dict[str, str] = field(default_factory=dict)
-    # language code -> "I answer in English only; emergency: 112", in that language
+    said_as_de: Dict[str, str] = field(default_factory=dict)
+    # language code -> "I answer in English and German only; emergency: 112", in that language
     other_languages: Dict[str, str] = field(default_factory=dict)
+    # the language of the texts above (`in_language` gives the others)
+    language: str = LANGUAGES[0]
 
     @property
     def faq_ids(self) -> List[str]:
@@ -145,6 +161,31 @@ class KnowledgeBase:
     def name_of(self, value: str) -> str:
         """How an answer names an entity value in a sentence."""
         return self.said_as.get(value, value)
+
+    def in_language(self, language: str) -> KnowledgeBase:
+        """The same knowledge with the texts of `language` in place of the English
+        ones (titles, answers, additions, messages, names of entity values): what
+        an action composes from needs no language of its own. Sources, related
+        topics and the additions' conditions are shared."""
+        if language == LANGUAGES[0]:
+            return self
+        if language != "de":
+            raise ValueError(f"no texts in {language!r}: the assistant answers in {', '.join(LANGUAGES)}")
+        topics = {
+            topic_id: dataclasses.replace(
+                topic,
+                title=topic.german.title,
+                answer=topic.german.answer,
+                additions=tuple(
+                    dataclasses.replace(addition, text=text)
+                    for addition, text in zip(topic.additions, topic.german.additions, strict=False)
+                ),
+            )
+            for topic_id, topic in self.topics.items()
+        }
+        return dataclasses.replace(
+            self, topics=topics, messages=self.messages_de, said_as=self.said_as_de, language=language
+        )
 
 
 def _read_yaml(path: Path) -> Any:  # whatever the YAML holds; each caller checks its shape
@@ -268,25 +309,32 @@ def _load_topic(path: Path, known_ids: List[str], refs, entities) -> Topic:
 
 
 SAID_AS = "said_as"
+SAID_AS_DE = "said_as_de"
 
 
 def read_entities(directory: Path = KNOWLEDGE_DIR) -> Dict[str, Dict[str, List[str]]]:
     """entity type -> canonical value -> the other words for it."""
     raw = dict(_read_yaml(directory / "entities.yml"))
     raw.pop(SAID_AS, None)
+    raw.pop(SAID_AS_DE, None)
     unknown = set(raw) - set(ENTITY_TYPES)
     if unknown:
         raise KnowledgeError(directory / "entities.yml", None, f"unknown entity type(s) {sorted(unknown)}")
     return {etype: {str(v): list(words or []) for v, words in values.items()} for etype, values in raw.items()}
 
 
-def read_said_as(directory: Path = KNOWLEDGE_DIR) -> Dict[str, str]:
-    """Canonical value -> how an answer names it in a sentence ("mandible" -> "the jaw")."""
-    raw = _read_yaml(directory / "entities.yml").get(SAID_AS) or {}
+def read_said_as(directory: Path = KNOWLEDGE_DIR, key: str = SAID_AS) -> Dict[str, str]:
+    """Canonical value -> how an answer names it in a sentence ("mandible" -> "the
+    jaw"); with `key=SAID_AS_DE` in German, where every value needs one."""
+    raw = _read_yaml(directory / "entities.yml").get(key) or {}
     known = {value for values in read_entities(directory).values() for value in values}
     stray = sorted(set(raw) - known)
     if stray:
-        problem = f"`{SAID_AS}` names unknown value(s): {', '.join(stray)}"
+        problem = f"`{key}` names unknown value(s): {', '.join(stray)}"
+        raise KnowledgeError(directory / "entities.yml", None, problem)
+    missing = sorted(known - set(raw)) if key == SAID_AS_DE else []
+    if missing:
+        problem = f"`{key}` has no German name for: {', '.join(missing)}"
         raise KnowledgeError(directory / "entities.yml", None, problem)
     return {str(k): str(v) for k, v in raw.items()}
 
@@ -321,11 +369,17 @@ def load(directory: Path = KNOWLEDGE_DIR) -> KnowledgeBase:
         messages_de={k: _flat(v) for k, v in messages_de.items()},
         catalogue=catalogue,
         said_as=read_said_as(directory),
+        said_as_de=read_said_as(directory, SAID_AS_DE),
         other_languages={str(k): str(v) for k, v in (_read_yaml(directory / "languages.yml") or {}).items()},
     )
 
 
 @lru_cache(maxsize=1)
-def knowledge() -> KnowledgeBase:
-    """The validated knowledge base, read once per process."""
+def _english() -> KnowledgeBase:
     return load()
+
+
+@lru_cache(maxsize=len(LANGUAGES))
+def knowledge(language: str = LANGUAGES[0]) -> KnowledgeBase:
+    """The validated knowledge base in `language`, read once per process."""
+    return _english().in_language(language)

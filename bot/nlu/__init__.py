@@ -8,7 +8,8 @@
 - `linear_intent_classifier`: logistic regression on sparse + dense features.
 - `safety_layer` (with `safety_patterns`): red flags and advice requests caught
   by patterns, whatever the classifier said.
-- `language`: messages in a language the assistant does not answer in.
+- `language`: the language of a message: one the assistant answers in (English,
+  German), or another, which gets a short reply in it.
 - `contact_address`: a message that is only an e-mail address ("Ask the team").
 - `message_marks`: how these components mark a message (a whole-message entity,
   an intent put first in the ranking)."""
@@ -21,6 +22,10 @@ SAFETY_ENTITY = "safety"
 RED_FLAG = "red_flag"
 ADVICE = "advice"
 LANGUAGE_ENTITY = "language"
+# The language a message is clearly written in, when it is one the assistant
+# answers in ("en" or "de"), or the one the channel asked for when the message
+# does not say (bot/nlu/language.py); the `reply_language` slot keeps it.
+REPLY_LANGUAGE = "reply_language"
 # A message that is only an e-mail address (bot/nlu/contact_address.py): the
 # intent it gets and the entity that carries the address.
 GIVE_EMAIL = "give_email"

@@ -1,0 +1,43 @@
+"""The language a reply is written in. The NLU pipeline marks a message that is
+clearly English or German, or, when the message does not say (\"ok\", \"CRMO?\"),
+the language its channel asked for (the widget's page or switch, Telegram's
+user language, REST metadata); the `reply_language` slot keeps the last one.
+A button press skips the NLU pipeline, so its channel's metadata counts next."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, Optional
+
+from rasa_sdk import Tracker
+
+from bot.knowledge import LANGUAGES, KnowledgeBase, answered_language, knowledge
+from bot.nlu import REPLY_LANGUAGE
+
+
+def _metadata(tracker: Tracker) -> Dict[str, Any]:
+    latest = next((e for e in reversed(tracker.events) if e.get("event") == "user"), None)
+    metadata = (latest or {}).get("metadata")
+    return metadata if isinstance(metadata, dict) else {}
+
+
+def reply_language(tracker: Tracker) -> str:
+    """The message's language, else its channel's, else the conversation's, else English."""
+    marked: Optional[str] = next(
+        (
+            answered_language(e.get("value"))
+            for e in tracker.latest_message.get("entities") or []
+            if e.get("entity") == REPLY_LANGUAGE
+        ),
+        None,
+    )
+    return (
+        marked
+        or answered_language(_metadata(tracker).get("language"))
+        or answered_language(tracker.get_slot(REPLY_LANGUAGE))
+        or LANGUAGES[0]
+    )
+
+
+def knowledge_for(tracker: Tracker) -> KnowledgeBase:
+    """The knowledge base in the language this turn is answered in."""
+    return knowledge(reply_language(tracker))
