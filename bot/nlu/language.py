@@ -1,8 +1,16 @@
-"""Messages in a language the assistant does not answer in. A parent who writes
-"mein Sohn hat 40 Grad Fieber" must not get "Sorry, I'm not sure I understood":
-the message gets a `language` entity and the intent `out_of_scope`, and the
+"""The language of a message. The assistant answers in English and German: a
+message that is clearly one of them gets a `reply_language` entity (the
+conversation's slot keeps it), and a message that does not say ("ok", "CRMO?")
+gets the language its channel asked for, if any (the `language` of the
+message's metadata: the widget's page or switch, Telegram's user language,
+REST). A message in another language must not get "Sorry, I'm not sure I
+understood": it gets a `language` entity and the intent `out_of_scope`, and the
 fallback action replies with the languages it answers in and, always, how to
 get emergency help.
+
+English or German is decided by the words each language's training examples
+use (learnt when the model is trained, the examples sorted by the identifier)
+and, where those do not decide, the identifier alone when it is sure.
 
 Two signals must agree, because families write short English with typos and
 disease names that a language identifier alone takes for Italian or German:
@@ -27,11 +35,12 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.nlu import DISEASE_NAMES, LANGUAGE_ENTITY, RED_FLAG, SAFETY_ENTITY, safety_layer
+from bot.knowledge import answered_language
+from bot.nlu import DISEASE_NAMES, LANGUAGE_ENTITY, RED_FLAG, REPLY_LANGUAGE, SAFETY_ENTITY, safety_layer
 from bot.nlu.message_marks import add_entity, has_entity, put_intent_first
 from bot.nlu.safety_patterns import red_flag_in_other_language
 
-ANSWERED_IN = "en"
+ANSWERED_IN = ("en", "de")
 # Languages not written in the Latin script: a message in Latin letters is not
 # one of them, whatever the identifier makes of "qwxz plorb vrrk".
 NON_LATIN = {
@@ -70,7 +79,11 @@ NON_LATIN = {
     "hy",
     "am",
 }
-VOCABULARY_FILE = "english_words.json"
+VOCABULARY_FILE = "words_by_language.json"
+# What the identifier calls Swiss German (Alemannic), Bavarian and Low German:
+# German that families in Switzerland, Austria and the north write.
+GERMAN_VARIANTS = {"als", "bar", "nds"}
+GERMAN_LETTERS = set("äöüßÄÖÜ")
 WORD = re.compile(r"[^\W\d_]{2,}")
 
 
@@ -84,9 +97,9 @@ def _detector() -> Any:
 
 
 def identify(text: str) -> List[tuple]:
-    """[(language code, confidence)], best first."""
+    """[(language code, confidence)], best first; German dialects count as German."""
     found = _detector().detect(" ".join(text.split()), model="lite", k=2)
-    return [(r["lang"], float(r["score"])) for r in found]
+    return [("de" if r["lang"] in GERMAN_VARIANTS else r["lang"], float(r["score"])) for r in found]
 
 
 def words(text: str) -> List[str]:
@@ -113,7 +126,7 @@ def foreign_language(
         return None
     if sum(c.isalpha() and ord(c) >= 0x370 for c in text) >= 2:  # Greek, Cyrillic, CJK...: not English
         best = identify(text)
-        return best[0][0] if best and best[0][0] != ANSWERED_IN and best[0][1] >= min_confidence * 0.6 else None
+        return best[0][0] if best and best[0][0] not in ANSWERED_IN and best[0][1] >= min_confidence * 0.6 else None
     tokens = [t for t in words(text) if t not in neutral_words()]
     if len(tokens) < 2:
         return None
@@ -121,7 +134,7 @@ def foreign_language(
     if share > max_english_share:
         return None
     best = identify(text)
-    if not best or best[0][0] == ANSWERED_IN:
+    if not best or best[0][0] in ANSWERED_IN:
         return None
     if best[0][0] in NON_LATIN and all(ord(c) < 0x250 for c in text):
         return None
@@ -129,22 +142,62 @@ def foreign_language(
     return best[0][0] if best[0][1] >= needed else None
 
 
+def english_or_german(text: str, english: Set[str], german: Set[str], *, sure: float = 0.8) -> Optional[str]:
+    """ "en" or "de" when the message is clearly written in it, else None. Words
+    only one of the two vocabularies knows decide, when the identifier agrees or
+    two or more of them do; else the identifier alone, when it is sure and the
+    message has two words that are not names."""
+    if text.lstrip().startswith("/"):
+        return None
+    tokens = [t for t in words(text) if t not in neutral_words()]
+    if not tokens:
+        return None
+    only_english = sum(t in english and t not in german for t in tokens)
+    only_german = sum(t in german and t not in english for t in tokens)
+    best = identify(text)
+    named = best[0][0] if best else None
+    if only_german > only_english and (named == "de" or only_german - only_english >= 2):
+        return "de"
+    if only_english > only_german and (named == "en" or only_english - only_german >= 2):
+        return "en"
+    if named in ANSWERED_IN and best[0][1] >= sure and len(tokens) >= 2:
+        return named
+    if named == "de" and not only_english and any(c in GERMAN_LETTERS for c in text):
+        return "de"
+    return None
+
+
+def sort_by_language(texts: Iterable[str]) -> Dict[str, Set[str]]:
+    """The words of English and of German training examples: an example the
+    identifier takes for German (or that has a German letter) counts as German."""
+    found: Dict[str, Set[str]] = {language: set() for language in ANSWERED_IN}
+    for text in texts:
+        best = identify(text)
+        german = bool(best and best[0][0] == "de") or any(c in GERMAN_LETTERS for c in text)
+        found["de" if german else "en"].update(words(text))
+    return found
+
+
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
 class LanguageGuard(GraphComponent):
-    """Runs after the intent classifiers; learns the English vocabulary of the
-    training data when the model is trained."""
+    """Runs after the intent classifiers; learns the English and the German
+    vocabulary of the training data when the model is trained."""
 
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
         return {"min_confidence": 0.8, "max_english_share": 0.5}
 
     def __init__(
-        self, config: Dict[str, Any], model_storage: ModelStorage, resource: Resource, english: Iterable[str] = ()
+        self,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        vocabulary: Optional[Dict[str, Iterable[str]]] = None,
     ) -> None:
         self._config = {**self.get_default_config(), **config}
         self._storage = model_storage
         self._resource = resource
-        self._english = set(english)
+        self._words = {language: set((vocabulary or {}).get(language, ())) for language in ANSWERED_IN}
 
     @classmethod
     def create(
@@ -157,10 +210,10 @@ class LanguageGuard(GraphComponent):
         return cls(config, model_storage, resource)
 
     def train(self, training_data: TrainingData) -> Resource:
-        for example in training_data.training_examples:
-            self._english.update(words(example.get(TEXT) or ""))
+        self._words = sort_by_language(example.get(TEXT) or "" for example in training_data.training_examples)
         with self._storage.write_to(self._resource) as directory:
-            (directory / VOCABULARY_FILE).write_text(json.dumps(sorted(self._english)))
+            vocabulary = {language: sorted(found) for language, found in self._words.items()}
+            (directory / VOCABULARY_FILE).write_text(json.dumps(vocabulary))
         return self._resource
 
     @classmethod
@@ -173,27 +226,41 @@ class LanguageGuard(GraphComponent):
         **kwargs: Any,
     ) -> LanguageGuard:
         with model_storage.read_from(resource) as directory:
-            english = json.loads((directory / VOCABULARY_FILE).read_text())
+            vocabulary = json.loads((directory / VOCABULARY_FILE).read_text())
         _detector()  # loaded with the model, not on the first message
-        return cls(config, model_storage, resource, english)
+        return cls(config, model_storage, resource, vocabulary)
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
-            guard(message, self._english, self._config["min_confidence"], self._config["max_english_share"])
+            guard(message, self._words, self._config["min_confidence"], self._config["max_english_share"])
         return messages
 
 
-def guard(message: Message, english: Set[str], min_confidence: float, max_english_share: float) -> Optional[str]:
-    """Marks a message in another language (and a red flag told in it, which the
-    English patterns cannot read); returns its language code."""
+def guard(
+    message: Message, vocabulary: Dict[str, Set[str]], min_confidence: float, max_english_share: float
+) -> Optional[str]:
+    """Marks the language of a message: `reply_language` for English or German
+    (or the channel's language when the message does not say), else, for a
+    message in another language, that language and a red flag told in it (which
+    the patterns cannot read). Returns the code of a language it does not answer in."""
     text = message.get(TEXT) or ""
-    language = foreign_language(text, english, min_confidence=min_confidence, max_english_share=max_english_share)
+    answered = english_or_german(text, vocabulary["en"], vocabulary["de"])
+    if answered:
+        add_entity(message, REPLY_LANGUAGE, answered, "LanguageGuard")
+        return None
+    known = vocabulary["en"] | vocabulary["de"]
+    language = foreign_language(text, known, min_confidence=min_confidence, max_english_share=max_english_share)
     if language:
         mark(message, language)
         cue = red_flag_in_other_language(text, language)
         if cue and not has_entity(message, SAFETY_ENTITY, RED_FLAG):
             safety_layer.mark(message, RED_FLAG, f"{language}: {cue}", extractor="LanguageGuard")
-    return language
+        return language
+    metadata = message.get("metadata")
+    asked = answered_language(metadata.get("language")) if isinstance(metadata, dict) else None
+    if asked:
+        add_entity(message, REPLY_LANGUAGE, asked, "LanguageGuard")
+    return None
 
 
 def mark(message: Message, language: str) -> None:
