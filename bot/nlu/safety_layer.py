@@ -1,4 +1,5 @@
-"""The safety layer as the last step of the NLU pipeline: whatever the
+"""The safety layer as the last step of the NLU pipeline (its rules in English
+and in German, bot/nlu/safety_patterns.py and bot/nlu/safety_german.py): whatever the
 classifier decided, a request for individual advice becomes `personal_advice`
 (the refusal comes, with the general topic offered from the classifier's
 ranking), and a red flag is marked on the message so that every action puts
@@ -29,6 +30,7 @@ from rasa.shared.nlu.training_data.message import Message
 from bot.knowledge import knowledge
 from bot.nlu import ADVICE, RED_FLAG, SAFETY_ENTITY
 from bot.nlu.message_marks import add_entity, put_intent_first
+from bot.nlu.safety_german import combined, german_rules
 from bot.nlu.safety_patterns import Finding, patterns_for
 
 URGENT_INTENT = "urgent_symptoms"
@@ -68,11 +70,12 @@ class SafetyLayer(GraphComponent):
         self._recall = float(config["classifier_recall"])
 
     def process(self, messages: List[Message], model: SpacyModel) -> List[Message]:
-        patterns = patterns_for(model.model)
+        patterns, german = patterns_for(model.model), german_rules()
         for message in messages:
             doc = message.get(SPACY_DOCS[TEXT])
             if doc is not None:
-                apply(message, with_classifier(message, patterns.check(doc), self._recall), self._faq_ids)
+                finding = combined(patterns.check(doc), german.check(message.get(TEXT) or ""))
+                apply(message, with_classifier(message, finding, self._recall), self._faq_ids)
         return messages
 
 

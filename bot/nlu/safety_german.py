@@ -1,0 +1,118 @@
+"""The German half of the safety layer's deterministic rules: red flags and
+requests for individual advice in a German message, from the `german` section
+of bot/knowledge/safety_patterns.yml. The English rules match the lemmas of the
+project's English spaCy pipeline, which has no German; these match the text,
+clause by clause, with Umlaute folded the way families type them.
+
+A red flag counts unless its clause denies it, tells it as long past or asks
+about it in general; an advice rule counts where the message is about one
+person (asking whether to wait or see a doctor, and asking the bot to drop its
+rules, always are), and the rules on changing a drug, vaccines and pregnancy
+also need a drug named."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Dict, List, Pattern, Tuple
+
+import yaml
+
+from bot.nlu.safety_patterns import PATTERNS_FILE, Finding, SafetyPatternError, fold
+
+# Clause breaks; the comma or point inside a number ("39,5") is none.
+CLAUSE = re.compile(r"(?<!\d)[.,]+|[.,]+(?!\d)|[!?;:\n]+|\s+aber\s+|\s+und dann\s+")
+# Rules that need a drug named as well as a person, and rules that need neither
+# ("wait or go to the doctor?" and talking the bot out of its rules are always
+# about someone).
+NEEDS_A_DRUG = {"change_drug", "vaccine", "pregnancy"}
+ALWAYS_PERSONAL = {"wait_or_go", "rules"}
+QUESTION_START = re.compile(
+    r"^(wie|was|warum|wieso|weshalb|wann|wo|woher|welche\w*|kann|konnen|ist|sind|gibt|soll|sollen|darf|muss|hilft|hat|haben)\b"
+)
+
+
+def normalise(text: str) -> str:
+    """Lower case, accents and Umlaute folded ("Füße", "Fuesse" -> "fusse"), one space."""
+    folded = fold(text.replace("ß", "ss").replace("ẞ", "ss"))
+    for written, plain in (("ae", "a"), ("oe", "o"), ("ue", "u")):
+        folded = folded.replace(written, plain)
+    return " ".join(folded.split())
+
+
+def _compile(where: str, patterns: object) -> Pattern[str]:
+    if not isinstance(patterns, list) or not patterns:
+        raise SafetyPatternError(f"safety_patterns.yml, german {where}: give a list of patterns")
+    try:
+        return re.compile(r"(?<!\w)(?:" + "|".join(f"(?:{p})" for p in patterns) + ")")
+    except re.error as error:
+        raise SafetyPatternError(f"safety_patterns.yml, german {where}: {error}") from error
+
+
+@dataclass(frozen=True)
+class GermanRules:
+    red_flags: Tuple[Tuple[str, Pattern[str]], ...]
+    not_now: Pattern[str]
+    advice: Tuple[Tuple[str, Pattern[str]], ...]
+    personal: Pattern[str]
+    drugs: Pattern[str]
+
+    def check(self, text: str) -> Finding:
+        """What the German rules find in a message (nothing in one without them)."""
+        clauses = [c.strip() for c in CLAUSE.split(normalise(text)) if c.strip()]
+        red_flags: List[str] = []
+        held_back = False
+        for clause in clauses:
+            found = [name for name, pattern in self.red_flags if pattern.search(clause)]
+            if found and self.not_now.search(clause):
+                held_back = True
+            elif found:
+                red_flags += [n for n in found if n not in red_flags]
+        whole = normalise(text)
+        personal, drug = bool(self.personal.search(whole)), bool(self.drugs.search(whole))
+        advice = [
+            name
+            for name, pattern in self.advice
+            if (personal or name in ALWAYS_PERSONAL) and (drug or name not in NEEDS_A_DRUG) and pattern.search(whole)
+        ]
+        question = "?" in text or any(QUESTION_START.search(c) for c in clauses)
+        return Finding(
+            red_flags=tuple(f"de: {n}" for n in red_flags),
+            advice=tuple(f"de: {n}" for n in advice),
+            denied_red_flag=held_back and not red_flags,
+            asks_a_question=question,
+        )
+
+
+@lru_cache(maxsize=2)
+def german_rules(path: Path = PATTERNS_FILE) -> GermanRules:
+    raw = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("german")
+    if not isinstance(raw, dict):
+        raise SafetyPatternError("safety_patterns.yml has no `german` section")
+    red: Dict[str, list] = raw.get("red_flags") or {}
+    advice: Dict[str, list] = raw.get("advice") or {}
+    not_now = [p for patterns in (raw.get("not_now") or {}).values() for p in patterns]
+    return GermanRules(
+        red_flags=tuple((name, _compile(f"red_flags.{name}", p)) for name, p in red.items()),
+        not_now=_compile("not_now", not_now),
+        advice=tuple((name, _compile(f"advice.{name}", p)) for name, p in advice.items()),
+        personal=_compile("personal", [rf"{p}\b" for p in raw.get("personal") or []]),
+        drugs=_compile("drugs", raw.get("drugs")),
+    )
+
+
+def combined(english: Finding, german: Finding) -> Finding:
+    """Either language's rules count: the English finding with the German red
+    flags and advice added. A red flag is denied only where neither affirms one;
+    the German rules' sign of a question counts where they found a red flag."""
+    red_flags = english.red_flags + german.red_flags
+    return dataclasses.replace(
+        english,
+        red_flags=red_flags,
+        advice=english.advice + german.advice,
+        denied_red_flag=(english.denied_red_flag or german.denied_red_flag) and not red_flags,
+        asks_a_question=english.asks_a_question or (german.asks_a_question and bool(german.red_flags)),
+    )
