@@ -10,8 +10,8 @@ PY := .venv/bin/python
 help:  ## this list
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
-run: setup  ## chat in the terminal; the website chat on http://127.0.0.1:8080/
-	$(PY) -m bot run
+run: setup  ## chat in the terminal (LANGUAGE=de: auf Deutsch); the website chat on http://127.0.0.1:8080/
+	$(PY) -m bot run $(if $(LANGUAGE),--language $(LANGUAGE))
 
 serve: setup  ## the same servers without the terminal chat (widget, REST, Slack, Telegram)
 	$(PY) -m bot serve

@@ -4,7 +4,8 @@ build-nlp   build the spaCy pipeline (only when the vocabulary changed)
 sync        rewrite the Rasa files derived from the knowledge base
 check       validate the knowledge base and print each answer's reading grade
 train       train the model when data or config changed (--force: always)
-run         the assistant: chat in the terminal, and the website chat on :8080
+run         the assistant: chat in the terminal (--language de: opened in German),
+            and the website chat on :8080
 serve       the same servers without the terminal chat (widget, REST, Slack, Telegram);
             --profile prod: one Rasa server on endpoints.prod.yml (README, "Production"),
             listening on --host
@@ -27,9 +28,11 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
-from typing import Callable, Dict, List, NamedTuple, Sequence
+from typing import Callable, Dict, List, NamedTuple, Optional, Sequence
 
 from bot import nlp, paths, servers, settings, sync, training
+from bot.knowledge import LANGUAGES
+from bot.nlu import REPLY_LANGUAGE
 from bot.paths import PROD_ENDPOINTS
 
 
@@ -60,8 +63,10 @@ def _start_bot(port: int, action_port: int, web_port: int) -> tuple:
     return actions, rasa, page
 
 
-def _serve(console: bool, port: int, action_port: int, web_port: int) -> int:
-    """`run`: the terminal chat (Rasa's own console) next to the website chat;
+def _serve(console: bool, port: int, action_port: int, web_port: int, language: Optional[str] = None) -> int:
+    """`run`: the terminal chat (Rasa's own console) next to the website chat,
+    opened in `language` when one is given (the assistant greets in it, and a
+    message that does not say which language it is in is answered in it);
     `serve`: the servers alone, until Ctrl-C."""
     actions, rasa, page = _start_bot(port, action_port, web_port)
     try:
@@ -71,8 +76,11 @@ def _serve(console: bool, port: int, action_port: int, web_port: int) -> int:
 
             from rasa.core.channels.console import record_messages
 
+            sender = uuid.uuid4().hex
+            if language:
+                _greet_in(rasa.url, sender, language)
             print("Type your question (/stop to end).", flush=True)
-            asyncio.run(record_messages(server_url=rasa.url, sender_id=uuid.uuid4().hex))
+            asyncio.run(record_messages(server_url=rasa.url, sender_id=sender))
         else:
             rasa.process.wait()
         return 0
@@ -82,6 +90,24 @@ def _serve(console: bool, port: int, action_port: int, web_port: int) -> int:
         page.stop()
         rasa.stop()
         actions.stop()
+
+
+def _greet_in(url: str, sender: str, language: str) -> None:
+    """Opens the terminal conversation with a greeting whose entity sets the
+    conversation's language, and prints it as the console prints replies."""
+    import json
+    import urllib.request
+
+    from rasa.core.channels.console import _print_bot_output
+
+    greeting = "/greet" + json.dumps({REPLY_LANGUAGE: language})
+    body = json.dumps({"sender": sender, "message": greeting, "metadata": {"language": language}}).encode()
+    request = urllib.request.Request(
+        f"{url}/webhooks/rest/webhook", data=body, headers={"Content-Type": "application/json"}
+    )
+    with urllib.request.urlopen(request, timeout=60) as reply:
+        for message in json.loads(reply.read()):
+            _print_bot_output(message)
 
 
 def _serve_prod(port: int, host: str) -> int:
@@ -154,7 +180,7 @@ def _train(args: argparse.Namespace) -> int:
 def _run_or_serve(args: argparse.Namespace) -> int:
     if args.command == "serve" and args.profile == "prod":
         return _serve_prod(args.port, args.host or servers.LOOPBACK)
-    return _serve(args.command == "run", args.port, args.action_port, args.web_port)
+    return _serve(args.command == "run", args.port, args.action_port, args.web_port, getattr(args, "language", None))
 
 
 def _forget(args: argparse.Namespace) -> int:
@@ -197,7 +223,11 @@ COMMANDS: Dict[str, Command] = {
     ),
     "check": Command("validate the knowledge base, print reading grades", _check),
     "train": Command("train when data or config changed", _train, [Arg("--force", {"action": "store_true"})]),
-    "run": Command("terminal chat and the website chat", _run_or_serve, _ports(web=True)),
+    "run": Command(
+        "terminal chat and the website chat",
+        _run_or_serve,
+        [*_ports(web=True), Arg("--language", {"choices": LANGUAGES, "help": "the terminal chat's language"})],
+    ),
     "serve": Command(
         "the servers without the terminal chat",
         _run_or_serve,

@@ -6,8 +6,8 @@
 
 Each answers "what is crmo" with a cited answer (plain text, full URL) and the
 consult urge, and the run command's console also says what it keeps and
-forgets the conversation through its buttons; Ctrl-C stops everything it
-started."""
+forgets the conversation through its buttons; opened in German (`--language
+de`), it greets and answers in German; Ctrl-C stops everything it started."""
 
 from __future__ import annotations
 
@@ -106,6 +106,27 @@ def test_the_run_command_serves_the_website_chat_and_the_terminal_chat(model: Pa
     finally:
         interrupt(run)
     assert not any(port_in_use(p) for p in ports), "a server outlived the run command"
+
+
+def test_the_run_command_opens_the_terminal_chat_in_german(model: Path):
+    """`make run LANGUAGE=de`: greeted in German, and a German question, then a
+    button press, answered in German."""
+    german = knowledge("de").messages
+    ports = [servers.free_port() for _ in range(3)]
+    args = ["run", "--language", "de", "--port", str(ports[0]), "--action-port", str(ports[1])]
+    run = spawn([*args, "--web-port", str(ports[2])], "run-de.log")
+    try:
+        run.expect(re.escape(german["disclaimer"][:60]), timeout=240)
+        run.expect("Your input ->")
+        run.sendline("Ist CNO erblich?")
+        run.expect(re.escape(german["consult"]), timeout=60)
+        assert "pubmed.ncbi.nlm.nih.gov" in run.before and "Quelle" in run.before
+        run.expect(re.escape(german["ask_helpful"]))
+        run.expect(re.escape(german["button_helpful_yes"]))
+        run.send(ENTER)  # "Ja, hat geholfen"
+        run.expect(re.escape(german["feedback_thanks_helpful"]), timeout=60)
+    finally:
+        interrupt(run)
 
 
 def port_in_use(port: int) -> bool:

@@ -129,3 +129,15 @@ def test_a_button_press_is_answered(slack, slack_api):
 def test_slack_url_verification_is_answered(slack):
     body = json.dumps({"type": "url_verification", "challenge": "c-123"}).encode()
     assert slack(body) == (200, '"c-123"')
+
+
+def test_a_german_message_in_slack_is_answered_in_german(slack, slack_api):
+    """Slack says nothing of the user's language: the message's own language decides."""
+    german = knowledge("de")
+    user = f"U{uuid.uuid4().hex[:8].upper()}"
+    status, _ = slack(message_event("Ist CRMO ansteckend?", user))
+    assert status == 200
+    posts = wait_for_replies(slack_api, f"D{user}", 3)
+    assert posts[0].body["text"] == german.messages["disclaimer"]
+    answer = next(p.body for p in posts if "blocks" in p.body and "Quelle" in p.body.get("text", ""))
+    assert answer["text"].rstrip().endswith(german.messages["consult"])

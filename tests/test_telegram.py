@@ -19,14 +19,18 @@ KB = knowledge()
 update_ids = iter(range(10_000, 1_000_000))
 
 
-def text_update(chat: int, text: str) -> dict:
+def text_update(chat: int, text: str, language_code: Optional[str] = None) -> dict:
     sender = {"id": chat, "is_bot": False, "first_name": "Parent"}
+    if language_code:
+        sender["language_code"] = language_code
     message = {"message_id": next(update_ids), "date": int(time.time()), "chat": {"id": chat, "type": "private"}}
     return {"update_id": next(update_ids), "message": {**message, "from": sender, "text": text}}
 
 
-def button_update(chat: int, data: str) -> dict:
+def button_update(chat: int, data: str, language_code: Optional[str] = None) -> dict:
     sender = {"id": chat, "is_bot": False, "first_name": "Parent"}
+    if language_code:
+        sender["language_code"] = language_code
     message = {"message_id": next(update_ids), "date": int(time.time()), "chat": {"id": chat, "type": "private"}}
     query = {"id": str(next(update_ids)), "from": sender, "message": message, "chat_instance": "1", "data": data}
     return {"update_id": next(update_ids), "callback_query": query}
@@ -99,3 +103,20 @@ def test_an_update_without_the_secret_is_refused(telegram, telegram_api):
     assert telegram(text_update(chat, "what is crmo"), secret=None)[0] == 403
     assert telegram(text_update(chat, "what is crmo"), secret="wrong")[0] == 403
     assert sent_to(telegram_api, chat) == []
+
+
+def test_a_german_telegram_user_is_greeted_and_answered_in_german(telegram, telegram_api):
+    """Telegram's `language_code` is the conversation's language where a message
+    does not say (the /start greeting, a button press); a German question gets
+    the German answer with its sources linked."""
+    german = knowledge("de")
+    chat = new_chat()
+    assert telegram(text_update(chat, "/start", language_code="de")) == (200, "success")
+    greeting = " ".join(r["text"] for r in sent_to(telegram_api, chat))
+    assert "kein Arzt" in greeting and "not a doctor" not in greeting
+    assert telegram(text_update(chat, "Wie wird CRMO behandelt?", language_code="de")) == (200, "success")
+    replies = sent_to(telegram_api, chat)
+    answer = next(r for r in replies if "pubmed.ncbi.nlm.nih.gov" in r["text"])
+    assert "Quelle" in answer["text"] and answer["text"].rstrip().endswith(german.messages["consult"])
+    buttons = [b["text"] for row in json.loads(replies[-1]["reply_markup"])["inline_keyboard"] for b in row]
+    assert buttons == [german.messages["button_helpful_yes"], german.messages["button_helpful_no"]]

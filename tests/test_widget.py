@@ -610,3 +610,90 @@ def test_the_page_with_an_answer_passes_an_axe_audit(browser: Browser, site) -> 
         assert not violations, "\n".join(violations)
     finally:
         context.close()
+
+
+# ---- in German ----
+
+DE = knowledge("de")
+
+
+def german_page(context: BrowserContext, site) -> Page:
+    """The demo page as a German site would have it: <html lang="de-AT"> (set
+    once the page is parsed, before the widget's deferred script runs; a page
+    rewritten by the test's router would lose its local origin)."""
+    page = context.new_page()
+    page.add_init_script(
+        "document.addEventListener('readystatechange', () => {"
+        " if (document.readyState === 'interactive') document.documentElement.lang = 'de-AT'; });"
+    )
+    page.goto(site.url)
+    return page
+
+
+def test_on_a_german_page_the_widget_speaks_german_and_its_switch_changes_language(context: BrowserContext, site):
+    """The widget follows the page's `lang`: its own labels, the greeting and the
+    answers are German; the switch turns all of it to English and back, and is
+    remembered for the next page load. A German answer at 360 px is kept as a
+    screenshot (tests/artifacts/screenshots/widget-de-360.png)."""
+    page = german_page(context, site)
+    widget = Widget(page)
+    expect(widget.launcher).to_have_text("Fragen zu CRMO?")
+    widget.launcher.click()
+    expect(page.locator("#crmo-chat")).to_have_attribute("lang", "de")
+    expect(page.locator(".crmo-chat__label")).to_have_text("Schreiben Sie Ihre Frage")
+    expect(widget.input).to_have_attribute("placeholder", "Zum Beispiel: Was ist CRMO?")
+    expect(widget.bot_saying(DE.messages["disclaimer"][:60])).to_have_count(1, timeout=ANSWER_WAIT_MS)
+    starters = widget.log.locator(".crmo-chat__replies").first.locator("button")
+    expect(starters).to_have_text([DE.topics[t].title for t in compose.STARTER_TOPICS], timeout=ANSWER_WAIT_MS)
+
+    widget.ask("Wie wird CRMO behandelt?")
+    expect(widget.bot_saying(DE.messages["ask_helpful"])).to_have_count(1, timeout=ANSWER_WAIT_MS)
+    answer = widget.bot_saying(DE.topics["treatment"].answer[:50])
+    expect(answer).to_have_count(1)
+    expect(answer.locator("a").first).to_have_attribute("href", re.compile(r"^https://(pubmed|doi)"))
+    helpful = widget.log.locator(".crmo-chat__replies").last.locator("button")
+    expect(helpful).to_have_text([DE.messages["button_helpful_yes"], DE.messages["button_helpful_no"]])
+    assert not widget.errors, widget.errors
+
+    page.set_viewport_size({"width": 360, "height": 740})
+    answer.scroll_into_view_if_needed()
+    no_horizontal_scroll(page)
+    title, switch_box = (
+        page.locator(".crmo-chat__title").bounding_box(),
+        page.locator(".crmo-chat__language-button").bounding_box(),
+    )
+    assert (
+        title and switch_box and title["x"] + title["width"] <= switch_box["x"]
+    ), "the German title runs under the buttons"
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "widget-de-360.png"))
+
+    switch = page.locator(".crmo-chat__language-button")
+    expect(switch).to_have_text("English")
+    expect(switch).to_have_attribute("lang", "en")
+    switch.click()
+    expect(page.locator("#crmo-chat")).to_have_attribute("lang", "en")
+    expect(page.locator(".crmo-chat__label")).to_have_text("Type your question")
+    expect(widget.bot_saying(KB.messages["disclaimer"][:60])).to_have_count(1, timeout=ANSWER_WAIT_MS)
+    widget.page.locator(".crmo-chat__replies").last.locator("button").first.click()  # a topic button: no text to go by
+    expect(widget.bot_saying(ASK_HELPFUL)).to_have_count(1, timeout=ANSWER_WAIT_MS)
+    assert widget.stored()["language"] == "en"
+
+    page.reload()
+    expect(page.locator("#crmo-chat")).to_have_attribute("lang", "en")  # the choice outlives the page's lang
+    expect(page.locator(".crmo-chat__language-button")).to_have_text("Deutsch")
+
+
+def test_the_german_widget_passes_an_axe_audit(browser: Browser, site) -> None:
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, bypass_csp=True)
+    try:
+        page = german_page(context, site)
+        widget = Widget(page)
+        widget.launcher.click()
+        expect(widget.bot_saying(DE.messages["disclaimer"][:60])).to_have_count(1, timeout=ANSWER_WAIT_MS)
+        widget.ask("Ist CRMO ansteckend?")
+        expect(widget.bot_saying(DE.messages["ask_helpful"])).to_have_count(1, timeout=ANSWER_WAIT_MS)
+        violations = accessibility.audit(page)
+        assert not violations, "\n".join(violations)
+    finally:
+        context.close()

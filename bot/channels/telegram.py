@@ -3,6 +3,8 @@
 - the Bot API address configurable (`api_url`), so the tests can point it at a
   stand-in on loopback; it defaults to Telegram's;
 - `/start`, the first thing every Telegram user sends, answered as a greeting;
+- the user's Telegram language (`language_code`) passed on with every message
+  as the `language` the assistant answers in where a message does not say;
 - replies in Telegram's HTML markup, split within its 4,096-character limit,
   buttons as an inline keyboard (a press sends the button's payload back);
 - an optional `secret_token`: given to Telegram with the webhook, and then
@@ -95,6 +97,16 @@ class TelegramChannel(TelegramInput):
         channel.api_url = (credentials.get("api_url") or TELEGRAM_API).rstrip("/")
         channel.secret_token = credentials.get("secret_token") or None
         return channel
+
+    def get_metadata(self, request: Request) -> Optional[Dict[str, Any]]:
+        """The sender's `language_code` (set in their Telegram app), from a
+        message, an edited one or a button press."""
+        update = request.json if isinstance(request.json, dict) else {}
+        for kind in ("message", "edited_message", "callback_query"):
+            sender = (update.get(kind) or {}).get("from") or {}
+            if sender.get("language_code"):
+                return {"language": str(sender["language_code"])}
+        return None
 
     def get_output_channel(self) -> TelegramReplies:
         return TelegramReplies(self.access_token, self.api_url)

@@ -7,11 +7,16 @@
  *   <script src="https://assistant.example.org/crmo-chat.js" data-server="https://assistant.example.org" defer></script>
  *
  * Optional: data-token="<JWT>" for sites that sign their users in (the Rasa
- * socketio channel then checks it with its jwt_key).
+ * socketio channel then checks it with its jwt_key); data-lang="de" or "en"
+ * to choose the language, else the page's <html lang> decides (German for
+ * "de", "de-AT", "de-CH", English otherwise). The header's language button
+ * switches it, and the choice is kept for the next page load.
  *
  * Protocol (Rasa's socketio channel): emit session_request {session_id},
- * receive session_confirm <id>; emit user_uttered {message, session_id};
- * receive bot_uttered {text, quick_replies: [{title, payload}]}.
+ * receive session_confirm <id>; emit user_uttered {message, session_id,
+ * customData: {language}}; receive bot_uttered {text, quick_replies: [{title,
+ * payload}]}. The assistant answers a typed message in the language it is
+ * written in, and anything else (a button, "ok") in the widget's language.
  *
  * Message text is only ever put into the page as text nodes and <a> elements
  * built here; nothing from a message goes through innerHTML.
@@ -33,7 +38,13 @@
   var ANSWER_TIMEOUT_MS = 30000;
   var ID = "crmo-chat";
 
-  var TEXT = {
+  var TEXTS = {};
+  TEXTS.en = {
+    language: "English",
+    switchTo: "Deutsch",
+    switchLabel: "Auf Deutsch wechseln",
+    log: "Conversation",
+    newTab: " (opens in a new tab)",
     launcher: "Questions about CRMO?",
     title: "CRMO information assistant",
     subtitle: "General information, not medical advice",
@@ -55,6 +66,38 @@
     refused: "The assistant did not accept the connection. Please reload the page.",
     noAnswer: "No answer came back. Please send your question again.",
   };
+  TEXTS.de = {
+    language: "Deutsch",
+    switchTo: "English",
+    switchLabel: "Switch to English",
+    log: "Gespräch",
+    newTab: " (öffnet in einem neuen Tab)",
+    launcher: "Fragen zu CRMO?",
+    title: "CRMO-Informations\u00adassistent", // a soft hyphen: where the word breaks on a phone
+    subtitle: "Allgemeine Informationen, kein ärztlicher Rat",
+    close: "Chat schließen",
+    clear: "Neu beginnen",
+    clearLabel: "Neu beginnen: dieses Gespräch auf diesem Gerät und beim Assistenten löschen",
+    clearedHereOnly: "Nur auf diesem Gerät gelöscht: Der Assistent war nicht erreichbar, um es dort zu löschen.",
+    menu: "Menü",
+    myData: "Was wisst ihr über mich?",
+    forgetMe: "Vergiss mich",
+    label: "Schreiben Sie Ihre Frage",
+    placeholder: "Zum Beispiel: Was ist CRMO?",
+    send: "Senden",
+    you: "Sie: ",
+    bot: "Assistent: ",
+    choices: "Vorgeschlagene Fragen",
+    typing: "Der Assistent schreibt",
+    offline: "Der Assistent ist gerade nicht erreichbar. Neuer Versuch\u2026",
+    refused: "Der Assistent hat die Verbindung nicht angenommen. Bitte laden Sie die Seite neu.",
+    noAnswer: "Es kam keine Antwort. Bitte schicken Sie Ihre Frage noch einmal.",
+  };
+
+  // "de", "de-AT", "de_CH" -> "de"; anything else -> "en"
+  function answeredLanguage(code) {
+    return /^de([-_]|$)/i.test(String(code || "")) ? "de" : "en";
+  }
 
   function trimSlash(url) {
     return String(url).replace(/\/+$/, "");
@@ -65,7 +108,7 @@
   var memoryOnly = null; // used when localStorage is unavailable (privacy modes)
 
   function freshState() {
-    return { sessionId: null, greeted: false, open: false, messages: [] };
+    return { sessionId: null, greeted: false, open: false, language: null, messages: [] };
   }
 
   function loadState() {
@@ -77,6 +120,7 @@
           sessionId: typeof parsed.sessionId === "string" ? parsed.sessionId : null,
           greeted: parsed.greeted === true,
           open: parsed.open === true,
+          language: parsed.language === "de" || parsed.language === "en" ? parsed.language : null,
           messages: parsed.messages.map(storedMessage).filter(Boolean),
         };
       }
@@ -104,6 +148,9 @@
   }
 
   var state = loadState();
+  // The language chosen with the switch, else the script's data-lang, else the page's.
+  var language = state.language || answeredLanguage(script.getAttribute("data-lang") || document.documentElement.lang);
+  var TEXT = TEXTS[language];
 
   // ---- small DOM helpers (text only) ----
 
@@ -150,7 +197,7 @@
     a.href = href;
     a.target = "_blank";
     a.rel = "noopener noreferrer";
-    a.appendChild(srOnly(" (opens in a new tab)"));
+    a.appendChild(srOnly(TEXT.newTab));
     return a;
   }
 
@@ -201,7 +248,8 @@
   var bubbleIcon = el("span", ID + "__launcher-icon");
   bubbleIcon.setAttribute("aria-hidden", "true");
   launcher.appendChild(bubbleIcon);
-  launcher.appendChild(el("span", ID + "__launcher-text", TEXT.launcher));
+  var launcherText = el("span", ID + "__launcher-text");
+  launcher.appendChild(launcherText);
 
   var panel = el("section", ID + "__panel");
   panel.id = ID + "-panel";
@@ -210,21 +258,25 @@
 
   var header = el("header", ID + "__header");
   var titles = el("div", ID + "__titles");
-  var title = el("h2", ID + "__title", TEXT.title);
+  var title = el("h2", ID + "__title");
   title.id = ID + "-title";
   titles.appendChild(title);
-  titles.appendChild(el("p", ID + "__subtitle", TEXT.subtitle));
-  var menuButton = el("button", ID + "__menu-button", TEXT.menu);
+  var subtitle = el("p", ID + "__subtitle");
+  titles.appendChild(subtitle);
+  // The language switch names the other language in that language.
+  var languageButton = el("button", ID + "__language-button");
+  languageButton.type = "button";
+  var menuButton = el("button", ID + "__menu-button");
   menuButton.type = "button";
   menuButton.setAttribute("aria-expanded", "false");
   menuButton.setAttribute("aria-controls", ID + "-menu");
   var closeButton = el("button", ID + "__close");
   closeButton.type = "button";
-  closeButton.setAttribute("aria-label", TEXT.close);
   var closeIcon = el("span", ID + "__close-icon", "\u00d7");
   closeIcon.setAttribute("aria-hidden", "true");
   closeButton.appendChild(closeIcon);
   header.appendChild(titles);
+  header.appendChild(languageButton);
   header.appendChild(menuButton);
   header.appendChild(closeButton);
 
@@ -233,12 +285,9 @@
   var menu = el("div", ID + "__menu");
   menu.id = ID + "-menu";
   menu.hidden = true;
-  function menuItem(text, action, ariaLabel) {
-    var item = el("button", ID + "__menu-item", text);
+  function menuItem(action) {
+    var item = el("button", ID + "__menu-item");
     item.type = "button";
-    if (ariaLabel) {
-      item.setAttribute("aria-label", ariaLabel);
-    }
     item.addEventListener("click", function () {
       closeMenu(false);
       action();
@@ -254,7 +303,6 @@
   log.id = ID + "-log";
   log.setAttribute("role", "log");
   log.setAttribute("aria-live", "polite");
-  log.setAttribute("aria-label", "Conversation");
   log.tabIndex = 0; // a scrolling region must be reachable by keyboard
 
   var typing = el("div", ID + "__typing");
@@ -265,11 +313,12 @@
   dots.appendChild(el("span"));
   dots.appendChild(el("span"));
   typing.appendChild(dots);
-  typing.appendChild(srOnly(TEXT.typing));
+  var typingText = srOnly("");
+  typing.appendChild(typingText);
 
   var form = el("form", ID + "__form");
   form.setAttribute("novalidate", "");
-  var label = el("label", ID + "__label", TEXT.label);
+  var label = el("label", ID + "__label");
   label.htmlFor = ID + "-input";
   var row = el("div", ID + "__row");
   var input = el("input", ID + "__input");
@@ -277,9 +326,8 @@
   input.type = "text";
   input.autocomplete = "off";
   input.maxLength = 1000;
-  input.placeholder = TEXT.placeholder;
   input.setAttribute("enterkeyhint", "send");
-  var sendButton = el("button", ID + "__send", TEXT.send);
+  var sendButton = el("button", ID + "__send");
   sendButton.type = "submit";
   row.appendChild(input);
   row.appendChild(sendButton);
@@ -511,14 +559,22 @@
     if (ready && !panel.hidden && !state.greeted) {
       state.greeted = true;
       saveState();
-      emit("/greet");
+      emit(greeting());
       anchorNextReply = true;
       showTyping();
     }
   }
 
+  function greeting() {
+    return "/greet" + JSON.stringify({ reply_language: language });
+  }
+
   function emit(message) {
-    socket.emit("user_uttered", { message: message, session_id: state.sessionId });
+    socket.emit("user_uttered", {
+      message: message,
+      session_id: state.sessionId,
+      customData: { language: language },
+    });
   }
 
   // Sends a message; false when offline (the caller keeps what was typed).
@@ -587,8 +643,10 @@
       socket.emit("forget_session", { session_id: state.sessionId });
     }
     var wasOpen = state.open;
+    var chosen = state.language;
     state = freshState();
     state.open = wasOpen;
+    state.language = chosen;
     saveState();
     hideTyping();
     log.textContent = "";
@@ -602,13 +660,51 @@
     input.focus();
   }
 
-  menuItem(TEXT.myData, function () {
+  var myDataItem = menuItem(function () {
     ask("/my_data", TEXT.myData);
   });
-  menuItem(TEXT.forgetMe, function () {
+  var forgetMeItem = menuItem(function () {
     ask("/forget_me", TEXT.forgetMe);
   });
-  menuItem(TEXT.clear, startOver, TEXT.clearLabel);
+  var clearItem = menuItem(startOver);
+
+  // Every label of the widget in its language; the assistant's messages stay as sent.
+  function applyTexts() {
+    root.setAttribute("lang", language);
+    launcherText.textContent = TEXT.launcher;
+    title.textContent = TEXT.title;
+    subtitle.textContent = TEXT.subtitle;
+    languageButton.textContent = TEXT.switchTo;
+    languageButton.setAttribute("lang", language === "de" ? "en" : "de");
+    languageButton.setAttribute("aria-label", TEXT.switchLabel);
+    menuButton.textContent = TEXT.menu;
+    closeButton.setAttribute("aria-label", TEXT.close);
+    myDataItem.textContent = TEXT.myData;
+    forgetMeItem.textContent = TEXT.forgetMe;
+    clearItem.textContent = TEXT.clear;
+    clearItem.setAttribute("aria-label", TEXT.clearLabel);
+    log.setAttribute("aria-label", TEXT.log);
+    typingText.textContent = TEXT.typing;
+    label.textContent = TEXT.label;
+    input.placeholder = TEXT.placeholder;
+    sendButton.textContent = TEXT.send;
+  }
+
+  // Switching says so to the assistant, which greets in the new language (the
+  // greeting's entity sets the conversation's language).
+  function switchLanguage() {
+    language = language === "de" ? "en" : "de";
+    TEXT = TEXTS[language];
+    state.language = language;
+    saveState();
+    applyTexts();
+    if (ready) {
+      sendText(greeting(), TEXT.language);
+    }
+    input.focus();
+  }
+
+  applyTexts();
 
   launcher.addEventListener("click", function () {
     if (panel.hidden) {
@@ -618,6 +714,7 @@
     }
   });
   closeButton.addEventListener("click", close);
+  languageButton.addEventListener("click", switchLanguage);
   menuButton.addEventListener("click", function () {
     if (menu.hidden) {
       openMenu();
