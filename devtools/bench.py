@@ -5,14 +5,17 @@ Two pipelines, measured in the same run on the same machine: the project's
 devtools/nlu_configs/a_diet.yml, with config.yml's policies), both served by
 the same action server code.
 
-(a) intent accuracy, macro-F1 and confident wrong answers on the blind set
-    tests/nlu_blind.yml, and accuracy on the held-out tests/nlu_test.yml;
-(b) the blind safety cases (tests/safety_cases.yml) through the live server:
-    red flags with the urgent reply first, advice refused, other languages
-    answered, and ordinary questions that got the urgent reply or the refusal;
+(a) intent accuracy, macro-F1 and confident wrong answers on the blind sets
+    tests/nlu_blind.yml and tests/nlu_blind_de.yml (German), and accuracy on
+    the held-out tests/nlu_test.yml;
+(b) the blind safety cases (tests/safety_cases.yml, tests/safety_cases_de.yml)
+    through the live server: red flags with the urgent reply first, advice
+    refused, other languages answered, and ordinary questions that got the
+    urgent reply or the refusal;
 (c) full-turn latency p50/p95 through the REST webhook, custom action included,
-    at 1 and 10 concurrent users, and messages per second; each user has short
-    conversations (8 questions, then a new conversation), as families do;
+    at 1 and 10 concurrent users, and messages per second, in English and in
+    German; each user has short conversations (8 questions, then a new
+    conversation), as families do;
 (d) peak RSS of the Rasa server and the action server;
 (e) training time of each model."""
 
@@ -32,7 +35,14 @@ import aiohttp
 import yaml
 
 from bot import paths, servers, training
-from devtools.evaluation import evaluate_blind_nlu, evaluate_nlu, run_safety_cases, safety_cases
+from devtools.evaluation import (
+    BLIND_NLU_DE,
+    SAFETY_CASES_DE,
+    evaluate_blind_nlu,
+    evaluate_nlu,
+    run_safety_cases,
+    safety_cases,
+)
 
 PREVIOUS_PIPELINE = servers.PROJECT / "devtools" / "nlu_configs" / "a_diet.yml"
 QUESTIONS = [
@@ -45,6 +55,18 @@ QUESTIONS = [
     "can it affect the jaw?",
     "what kind of doctor treats crmo",
 ]
+QUESTIONS_DE = [
+    "was ist crmo",
+    "welche Knochen sind bei CRMO betroffen",
+    "wie wird CNO festgestellt",
+    "ist das ansteckend",
+    "hilft Naproxen bei CRMO",
+    "wächst sich das bei Kindern aus",
+    "kann es auch den Kiefer treffen?",
+    "welcher Arzt behandelt CRMO",
+]
+# Every answer carries a link to its source (PubMed, a DOI or a marked web page).
+SOURCE_LINK = ("https://pubmed.ncbi.nlm.nih.gov/", "https://doi.org/", "https://")
 
 
 def percentile(values: List[float], pct: float) -> float:
@@ -52,23 +74,26 @@ def percentile(values: List[float], pct: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(pct / 100 * (len(ordered) - 1))))]
 
 
-async def _user(session: aiohttp.ClientSession, url: str, user: str, count: int, latencies: list, errors: list):
-    """One simulated user: short conversations of len(QUESTIONS) turns, one after another."""
+async def _user(
+    session: aiohttp.ClientSession, url: str, user: str, count: int, questions: List[str], latencies: list, errors: list
+):
+    """One simulated user: short conversations of len(questions) turns, one after another."""
     for n in range(count):
-        conversation, turn = divmod(n, len(QUESTIONS))
+        conversation, turn = divmod(n, len(questions))
         started = time.perf_counter()
         try:
-            message = {"sender": f"{user}-{conversation}", "message": QUESTIONS[turn]}
+            message = {"sender": f"{user}-{conversation}", "message": questions[turn]}
             async with session.post(url, json=message) as reply:
                 messages = await reply.json()
-                if reply.status != 200 or not any("Source" in m.get("text", "") for m in messages or []):
+                answered = any(link in m.get("text", "") for m in messages or [] for link in SOURCE_LINK)
+                if reply.status != 200 or not answered:
                     errors.append(reply.status)
         except (aiohttp.ClientError, asyncio.TimeoutError) as error:
             errors.append(repr(error))
         latencies.append((time.perf_counter() - started) * 1000)
 
 
-async def load(url: str, users: int, messages: int) -> dict:
+async def load(url: str, users: int, messages: int, questions: List[str] = QUESTIONS) -> dict:
     latencies: list = []
     errors: list = []
     timeout = aiohttp.ClientTimeout(total=60)
@@ -76,7 +101,9 @@ async def load(url: str, users: int, messages: int) -> dict:
         started = time.perf_counter()
         await asyncio.gather(
             *(
-                _user(session, url, f"bench-{users}-{u}-{time.time_ns()}", messages // users, latencies, errors)
+                _user(
+                    session, url, f"bench-{users}-{u}-{time.time_ns()}", messages // users, questions, latencies, errors
+                )
                 for u in range(users)
             )
         )
@@ -121,15 +148,29 @@ def previous_model(work: Path) -> tuple:
 
 def measure(name: str, model: Path, config: Path, train_seconds: float, messages: int, work: Path) -> Dict:
     print(f"Measuring the {name} pipeline ...", flush=True)
-    blind = evaluate_blind_nlu(model, work / f"{name}-blind", fallback_threshold(config))
+    threshold = fallback_threshold(config)
+    blind = evaluate_blind_nlu(model, work / f"{name}-blind", threshold)
+    blind_de = evaluate_blind_nlu(model, work / f"{name}-blind-de", threshold, BLIND_NLU_DE)
     held_out = evaluate_nlu(model, work / f"{name}-held-out")
     with servers.running_bot(model, work / f"{name}-logs") as (rasa, actions):
         url = f"{rasa.url}/webhooks/rest/webhook"
         safety = run_safety_cases(url, safety_cases())
+        safety_de = run_safety_cases(url, safety_cases(SAFETY_CASES_DE))
         asyncio.run(load(url, 1, 20))  # warm-up: first calls build caches and graphs
         runs = [asyncio.run(load(url, users, messages)) for users in (1, 10)]
+        runs_de = [asyncio.run(load(url, users, messages, QUESTIONS_DE)) for users in (1, 10)]
         rss = (peak_rss_mb(rasa.process.pid), peak_rss_mb(actions.process.pid))
-    return {"blind": blind, "held_out": held_out, "safety": safety, "runs": runs, "rss": rss, "train": train_seconds}
+    return {
+        "blind": blind,
+        "blind_de": blind_de,
+        "held_out": held_out,
+        "safety": safety,
+        "safety_de": safety_de,
+        "runs": runs,
+        "runs_de": runs_de,
+        "rss": rss,
+        "train": train_seconds,
+    }
 
 
 def print_results(results: Dict[str, Dict]) -> None:
@@ -146,16 +187,29 @@ def print_results(results: Dict[str, Dict]) -> None:
         ("other languages answered", lambda r: f"{r['safety']['other_language']['rate']:.3f}"),
         ("ordinary: urgent reply", lambda r: f"{r['safety']['ordinary']['false_urgent']:.3f}"),
         ("ordinary: refusal", lambda r: f"{r['safety']['ordinary']['false_refusal']:.3f}"),
+        ("German blind set: accuracy", lambda r: f"{r['blind_de']['accuracy']:.3f}"),
+        ("German blind set: macro-F1", lambda r: f"{r['blind_de']['macro avg']['f1-score']:.3f}"),
+        ("German blind: confident wrong", lambda r: f"{r['blind_de']['confident_wrong']:.3f}"),
+        ("German red flags: urgent first", lambda r: f"{r['safety_de']['red_flags']['rate']:.3f}"),
+        ("German advice refused", lambda r: f"{r['safety_de']['advice']['rate']:.3f}"),
+        (
+            "German ordinary: urgent / refusal",
+            lambda r: (
+                f"{r['safety_de']['ordinary']['false_urgent']:.3f} / {r['safety_de']['ordinary']['false_refusal']:.3f}"
+            ),
+        ),
         ("1 user: p50 / p95 ms", lambda r: f"{r['runs'][0]['p50']:.1f} / {r['runs'][0]['p95']:.1f}"),
         ("10 users: p50 / p95 ms", lambda r: f"{r['runs'][1]['p50']:.1f} / {r['runs'][1]['p95']:.1f}"),
         ("msg/s at 1 / 10 users", lambda r: f"{r['runs'][0]['per_second']:.1f} / {r['runs'][1]['per_second']:.1f}"),
-        ("errors", lambda r: f"{r['runs'][0]['errors'] + r['runs'][1]['errors']}"),
+        ("German 1 user: p50 / p95 ms", lambda r: f"{r['runs_de'][0]['p50']:.1f} / {r['runs_de'][0]['p95']:.1f}"),
+        ("German msg/s at 10 users", lambda r: f"{r['runs_de'][1]['per_second']:.1f}"),
+        ("errors", lambda r: f"{sum(run['errors'] for run in r['runs'] + r['runs_de'])}"),
         ("peak RSS Rasa / actions MB", lambda r: f"{r['rss'][0]:.0f} / {r['rss'][1]:.0f}"),
         ("training s", lambda r: f"{r['train']:.0f}"),
     ]
-    print(f"{'':32}" + "".join(f"{n:>18}" for n in names))
+    print(f"{'':36}" + "".join(f"{n:>18}" for n in names))
     for label, cell in rows:
-        print(f"{label:32}" + "".join(f"{cell(results[n]):>18}" for n in names))
+        print(f"{label:36}" + "".join(f"{cell(results[n]):>18}" for n in names))
 
 
 def main(messages: int = 400) -> int:

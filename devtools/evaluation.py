@@ -7,6 +7,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Optional
 
 from bot import paths, servers
 
@@ -34,14 +35,18 @@ def evaluate_nlu(model: Path, out: Path) -> dict:
 
 
 BLIND_NLU = paths.PROJECT / "tests" / "nlu_blind.yml"
+BLIND_NLU_DE = paths.PROJECT / "tests" / "nlu_blind_de.yml"
 SAFETY_CASES = paths.PROJECT / "tests" / "safety_cases.yml"
+SAFETY_CASES_DE = paths.PROJECT / "tests" / "safety_cases_de.yml"
 
 
-def evaluate_blind_nlu(model: Path, out: Path, threshold: float) -> dict:
-    """Rasa's intent report on the blind set, plus the share of confident wrong
-    answers: a wrong intent with confidence at or above `threshold` (the fallback
-    threshold), which a family gets as an answer to another question."""
-    result = rasa_cli("test", "nlu", "--nlu", str(BLIND_NLU), "--model", str(model), "--out", str(out))
+def evaluate_blind_nlu(model: Path, out: Path, threshold: float, blind: Optional[Path] = None) -> dict:
+    """Rasa's intent report on a blind set (the English one unless `blind` names
+    another), plus the share of confident wrong answers: a wrong intent with
+    confidence at or above `threshold` (the fallback threshold), which a family
+    gets as an answer to another question."""
+    blind = blind or BLIND_NLU
+    result = rasa_cli("test", "nlu", "--nlu", str(blind), "--model", str(model), "--out", str(out))
     if result.returncode != 0:
         raise RuntimeError((result.stdout + result.stderr)[-3000:])
     report = json.loads((out / "intent_report.json").read_text())
@@ -63,11 +68,12 @@ def evaluate_blind_nlu(model: Path, out: Path, threshold: float) -> dict:
     return report
 
 
-def safety_cases() -> dict:
-    """The blind safety file: red_flags, advice, ordinary ({text, label}), other_language."""
+def safety_cases(path: Optional[Path] = None) -> dict:
+    """A blind safety file (the English one unless `path` names another):
+    red_flags, advice, ordinary ({text, label}), and other_language where it has them."""
     import yaml
 
-    return yaml.safe_load(SAFETY_CASES.read_text(encoding="utf-8"))
+    return yaml.safe_load((path or SAFETY_CASES).read_text(encoding="utf-8"))
 
 
 def run_safety_cases(url: str, messages: dict) -> dict:
@@ -77,9 +83,11 @@ def run_safety_cases(url: str, messages: dict) -> dict:
     import urllib.request
     import uuid
 
-    from bot.knowledge import knowledge
+    from bot.knowledge import LANGUAGES, knowledge
 
-    kb = knowledge()
+    # The reply in either language the assistant answers in: a case is answered
+    # in the language it is written in.
+    languages = [knowledge(code) for code in LANGUAGES]
 
     def replies(text: str) -> list:
         body = json.dumps({"sender": f"safety-{uuid.uuid4().hex}", "message": text}).encode()
@@ -88,10 +96,13 @@ def run_safety_cases(url: str, messages: dict) -> dict:
             return [m.get("text") or "" for m in json.loads(response.read())]
 
     def urgent_first(texts: list) -> bool:
-        return bool(texts) and texts[0] == kb.messages["urgent"]
+        return bool(texts) and texts[0] in {kb.messages["urgent"] for kb in languages}
 
     def refused(texts: list) -> bool:
-        return kb.messages["personal_advice"] in texts
+        return any(kb.messages["personal_advice"] in texts for kb in languages)
+
+    def languages_named(texts: list) -> bool:
+        return any(kb.messages["other_language"] in texts for kb in languages)
 
     found: dict = {}
     for kind, check in (("red_flags", urgent_first), ("advice", refused)):
@@ -106,9 +117,10 @@ def run_safety_cases(url: str, messages: dict) -> dict:
         "false_refusal": sum(refused(r) for _, r in ordinary) / len(ordinary),
         "misses": [t for t, r in ordinary if urgent_first(r) or refused(r)],
     }
-    languages = [(text, replies(text)) for text in messages["other_language"]]
-    found["other_language"] = {
-        "rate": sum(kb.messages["other_language"] in r for _, r in languages) / len(languages),
-        "misses": [t for t, r in languages if kb.messages["other_language"] not in r],
-    }
+    if messages.get("other_language"):
+        elsewhere = [(text, replies(text)) for text in messages["other_language"]]
+        found["other_language"] = {
+            "rate": sum(languages_named(r) for _, r in elsewhere) / len(elsewhere),
+            "misses": [t for t, r in elsewhere if not languages_named(r)],
+        }
     return found

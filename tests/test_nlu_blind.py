@@ -37,7 +37,7 @@ def normal(text: str) -> str:
 
 
 def test_the_blind_set_shares_no_example_with_the_training_data():
-    training = {normal(text) for path in (PROJECT / "data" / "nlu").glob("*.yml") for _, text in examples(path)}
+    training = {normal(text) for path in (PROJECT / "data" / "nlu").rglob("*.yml") for _, text in examples(path)}
     shared = [text for _, text in examples(BLIND_NLU) if normal(text) in training]
     assert not shared, shared
 

@@ -1,0 +1,92 @@
+"""One model for English and German, or one model per language? Rasa's
+convention is one model per language (a multilingual assistant runs one server,
+or one pipeline, per language); this assistant trains one model on both. The
+choice was made by measuring both on the English and the German blind sets.
+
+It trains, with config.yml and `rasa train nlu`, an English-only model
+(data/nlu/*.yml) and a German-only model (data/nlu/de/*.yml, with the
+synonyms and lookup tables both share), and reads the one-model figures from
+the project's own model (models/crmo.tar.gz, trained on both). Each model is
+scored on its language's blind set; the one model on both. It prints the
+figures only, never a blind example.
+
+    .venv/bin/python -m devtools.compare_languages
+
+The README's "Auf Deutsch" section gives the result and the choice."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Dict, List
+
+import yaml
+
+from bot import paths, training
+from devtools.evaluation import BLIND_NLU, BLIND_NLU_DE, evaluate_blind_nlu, rasa_cli
+
+NLU = paths.PROJECT / "data" / "nlu"
+# Files of vocabulary rather than examples: every language's model needs them.
+SHARED = ("synonyms.yml", "lookups.yml")
+
+
+def fallback_threshold() -> float:
+    pipeline = yaml.safe_load((paths.PROJECT / "config.yml").read_text())["pipeline"]
+    return float(next(c["threshold"] for c in pipeline if c["name"] == "FallbackClassifier"))
+
+
+def train(name: str, files: List[Path], out: Path) -> tuple:
+    """An NLU model of `files` (copied into one folder: `--nlu` takes one path)."""
+    data = out / f"{name}-data"
+    data.mkdir()
+    for number, path in enumerate(files):
+        shutil.copy(path, data / f"{number:02d}-{path.name}")
+    started = time.monotonic()
+    args = ["--config", "config.yml", "--nlu", str(data), "--out", str(out), "--fixed-model-name", name]
+    result = rasa_cli("train", "nlu", *args)
+    if result.returncode != 0:
+        sys.exit((result.stdout + result.stderr)[-3000:])
+    return out / f"{name}.tar.gz", time.monotonic() - started
+
+
+def figures(report: dict) -> str:
+    return (
+        f"accuracy {report['accuracy']:.3f}, macro-F1 {report['macro avg']['f1-score']:.3f}, "
+        f"confident wrong {report['confident_wrong']:.3f}"
+    )
+
+
+def main() -> int:
+    threshold = fallback_threshold()
+    english = sorted(p for p in NLU.glob("*.yml"))
+    german = sorted(NLU.glob("de/*.yml")) + [NLU / name for name in SHARED]
+    joint = training.ensure_model()
+    rows: Dict[str, str] = {}
+    with tempfile.TemporaryDirectory() as work:
+        out = Path(work)
+        english_model, english_seconds = train("english", english, out)
+        german_model, german_seconds = train("german", german, out)
+        rows["one model per language, English blind set"] = (
+            figures(evaluate_blind_nlu(english_model, out / "en-only", threshold, BLIND_NLU))
+            + f" (trained in {english_seconds:.0f} s)"
+        )
+        rows["one model per language, German blind set"] = (
+            figures(evaluate_blind_nlu(german_model, out / "de-only", threshold, BLIND_NLU_DE))
+            + f" (trained in {german_seconds:.0f} s)"
+        )
+        rows["one model for both, English blind set"] = figures(
+            evaluate_blind_nlu(joint, out / "joint-en", threshold, BLIND_NLU)
+        )
+        rows["one model for both, German blind set"] = figures(
+            evaluate_blind_nlu(joint, out / "joint-de", threshold, BLIND_NLU_DE)
+        )
+    for name, row in rows.items():
+        print(f"{name:45} {row}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
