@@ -2,13 +2,14 @@
 requests for individual advice in a German message, from the `german` section
 of bot/knowledge/safety_patterns.yml. The English rules match the lemmas of the
 project's English spaCy pipeline, which has no German; these match the text,
-clause by clause, with Umlaute folded the way families type them.
+with Umlaute folded the way families type them.
 
-A red flag counts unless its clause denies it, tells it as long past or asks
-about it in general; an advice rule counts where the message is about one
-person (asking whether to wait or see a doctor, and asking the bot to drop its
-rules, always are), and the rules on changing a drug, vaccines and pregnancy
-also need a drug named."""
+A red flag counts unless its clause denies it or tells it as long past, or its
+sentence asks about it in general without saying it is happening now (a
+temperature counts all the same). An advice rule counts where the message is
+about one person (asking whether to wait or see a doctor, and asking the bot
+to drop its rules, always are); the rules on changing a drug, vaccines,
+pregnancy and a claim to be a nurse or doctor also need a drug named."""
 
 from __future__ import annotations
 
@@ -23,12 +24,15 @@ import yaml
 
 from bot.nlu.safety_patterns import PATTERNS_FILE, Finding, SafetyPatternError, fold
 
-# Clause breaks; the comma or point inside a number ("39,5") is none.
-CLAUSE = re.compile(r"(?<!\d)[.,]+|[.,]+(?!\d)|[!?;:\n]+|\s+aber\s+|\s+und dann\s+")
+# Sentence and clause breaks; the point or comma inside a number ("39,5") is none.
+SENTENCE = re.compile(r"(?<!\d)\.+|\.+(?!\d)|[!?\n]+")
+CLAUSE = re.compile(r"(?<!\d),+|,+(?!\d)|[;:]+|\s+aber\s+|\s+und dann\s+")
+# A number is a number in any sentence: a temperature counts even in a general question.
+ALWAYS_COUNTS = {"temperature"}
 # Rules that need a drug named as well as a person, and rules that need neither
 # ("wait or go to the doctor?" and talking the bot out of its rules are always
 # about someone).
-NEEDS_A_DRUG = {"change_drug", "vaccine", "pregnancy"}
+NEEDS_A_DRUG = {"change_drug", "vaccine", "pregnancy", "claims_professional"}
 ALWAYS_PERSONAL = {"wait_or_go", "rules"}
 QUESTION_START = re.compile(
     r"^(wie|was|warum|wieso|weshalb|wann|wo|woher|welche\w*|kann|konnen|ist|sind|gibt|soll|sollen|darf|muss|hilft|hat|haben)\b"
@@ -55,23 +59,32 @@ def _compile(where: str, patterns: object) -> Pattern[str]:
 @dataclass(frozen=True)
 class GermanRules:
     red_flags: Tuple[Tuple[str, Pattern[str]], ...]
-    not_now: Pattern[str]
+    held_back: Pattern[str]
+    general: Pattern[str]
+    now: Pattern[str]
+    happening: Pattern[str]
     advice: Tuple[Tuple[str, Pattern[str]], ...]
     personal: Pattern[str]
     drugs: Pattern[str]
 
     def check(self, text: str) -> Finding:
         """What the German rules find in a message (nothing in one without them)."""
-        clauses = [c.strip() for c in CLAUSE.split(normalise(text)) if c.strip()]
+        text_now = normalise(text)
         red_flags: List[str] = []
         held_back = False
-        for clause in clauses:
-            found = [name for name, pattern in self.red_flags if pattern.search(clause)]
-            if found and self.not_now.search(clause):
-                held_back = True
-            elif found:
-                red_flags += [n for n in found if n not in red_flags]
-        whole = normalise(text)
+        clauses: List[str] = []
+        happening = bool(self.happening.search(text_now))
+        for sentence in (s.strip() for s in SENTENCE.split(text_now) if s.strip()):
+            in_general = bool(self.general.search(sentence)) and not (happening or self.now.search(sentence))
+            for clause in (c.strip() for c in CLAUSE.split(sentence) if c.strip()):
+                clauses.append(clause)
+                found = [name for name, pattern in self.red_flags if pattern.search(clause)]
+                counted = [n for n in found if n in ALWAYS_COUNTS] if in_general else found
+                if found and (self.held_back.search(clause) or not counted):
+                    held_back = True
+                elif counted:
+                    red_flags += [n for n in counted if n not in red_flags]
+        whole = text_now
         personal, drug = bool(self.personal.search(whole)), bool(self.drugs.search(whole))
         advice = [
             name
@@ -94,10 +107,13 @@ def german_rules(path: Path = PATTERNS_FILE) -> GermanRules:
         raise SafetyPatternError("safety_patterns.yml has no `german` section")
     red: Dict[str, list] = raw.get("red_flags") or {}
     advice: Dict[str, list] = raw.get("advice") or {}
-    not_now = [p for patterns in (raw.get("not_now") or {}).values() for p in patterns]
+    held_back = [p for patterns in (raw.get("held_back") or {}).values() for p in patterns]
     return GermanRules(
         red_flags=tuple((name, _compile(f"red_flags.{name}", p)) for name, p in red.items()),
-        not_now=_compile("not_now", not_now),
+        held_back=_compile("held_back", held_back),
+        general=_compile("general", raw.get("general")),
+        now=_compile("now", raw.get("now")),
+        happening=_compile("happening", raw.get("happening")),
         advice=tuple((name, _compile(f"advice.{name}", p)) for name, p in advice.items()),
         personal=_compile("personal", [rf"{p}\b" for p in raw.get("personal") or []]),
         drugs=_compile("drugs", raw.get("drugs")),
