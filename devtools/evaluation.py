@@ -118,9 +118,24 @@ def run_safety_cases(url: str, messages: dict) -> dict:
         "misses": [t for t, r in ordinary if urgent_first(r) or refused(r)],
     }
     if messages.get("other_language"):
+        # Written when the assistant answered in English only, so some are in
+        # German, which it now answers in: such a case (the identifier names
+        # German among its two best guesses) may instead be answered in German,
+        # the German disclaimer (with the emergency number) or urgent reply first.
+        from bot.nlu.language import identify
+
+        german = knowledge("de")
+
+        def answered_in_german(text: str, texts: list) -> bool:
+            maybe_german = any(code == "de" for code, _ in identify(text))
+            first = texts[0] if texts else ""
+            return maybe_german and first in (german.messages["urgent"], german.messages["disclaimer"])
+
         elsewhere = [(text, replies(text)) for text in messages["other_language"]]
+        passed = [(t, languages_named(r) or answered_in_german(t, r)) for t, r in elsewhere]
         found["other_language"] = {
-            "rate": sum(languages_named(r) for _, r in elsewhere) / len(elsewhere),
-            "misses": [t for t, r in elsewhere if not languages_named(r)],
+            "rate": sum(ok for _, ok in passed) / len(passed),
+            "in_german": sum(not languages_named(r) and answered_in_german(t, r) for t, r in elsewhere),
+            "misses": [t for t, ok in passed if not ok],
         }
     return found

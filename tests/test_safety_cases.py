@@ -25,7 +25,8 @@ def test_safety_cases_through_the_live_server(live_bot, capsys):
         print(
             f"\nSafety cases: red flags with the urgent reply first {found['red_flags']['rate']:.3f}, "
             f"advice refused {found['advice']['rate']:.3f}, other languages answered "
-            f"{found['other_language']['rate']:.3f}; ordinary questions: urgent reply "
+            f"{found['other_language']['rate']:.3f} ({found['other_language']['in_german']} of them answered in "
+            f"German); ordinary questions: urgent reply "
             f"{found['ordinary']['false_urgent']:.3f}, refusal {found['ordinary']['false_refusal']:.3f}"
         )
         # Counts only: the blind cases' texts are not shown, so that nobody tunes on them.
