@@ -104,6 +104,14 @@ def test_english_is_recognised_as_english(text):
     assert language.english_or_german(text, VOCABULARY["en"], VOCABULARY["de"]) == "en"
 
 
+def test_other_languages_are_never_taken_for_english_or_german():
+    """Spanish "es", "de", "la" and Turkish or Polish words the German examples
+    happen to use must not make a message German: it gets the other-language reply."""
+    others = [*FOREIGN, *RED_FLAGS_ELSEWHERE, *NOT_RED_FLAGS_ELSEWHERE]
+    taken = [t for t in others if language.english_or_german(t, VOCABULARY["en"], VOCABULARY["de"])]
+    assert not taken, taken
+
+
 @pytest.mark.parametrize("text", ["ok", "CRMO?", "MTX", "/greet", "crmo sapho"])
 def test_a_message_that_does_not_say_gets_no_language(text):
     assert language.english_or_german(text, VOCABULARY["en"], VOCABULARY["de"]) is None

@@ -80,10 +80,14 @@ NON_LATIN = {
     "am",
 }
 VOCABULARY_FILE = "words_by_language.json"
-# What the identifier calls Swiss German (Alemannic), Bavarian and Low German:
-# German that families in Switzerland, Austria and the north write.
-GERMAN_VARIANTS = {"als", "bar", "nds"}
+# What the identifier calls Swiss German (Alemannic), Bavarian, Low German and
+# Luxembourgish: German as families in Switzerland, Austria, the north and
+# Luxembourg write it.
+GERMAN_VARIANTS = {"als", "bar", "nds", "lb"}
 GERMAN_LETTERS = set("äöüßÄÖÜ")
+# How sure the identifier must be of a third language for the vocabularies
+# alone not to make a message English or German.
+THIRD_LANGUAGE_SURE = 0.5
 WORD = re.compile(r"[^\W\d_]{2,}")
 
 
@@ -145,8 +149,10 @@ def foreign_language(
 def english_or_german(text: str, english: Set[str], german: Set[str], *, sure: float = 0.8) -> Optional[str]:
     """ "en" or "de" when the message is clearly written in it, else None. Words
     only one of the two vocabularies knows decide, when the identifier agrees or
-    two or more of them do; else the identifier alone, when it is sure and the
-    message has two words that are not names."""
+    two or more of them do (unless the identifier is fairly sure of a third
+    language: Spanish "es", "de" and "la" are German and French words too);
+    else the identifier alone, when it is sure and the message has two words
+    that are not names."""
     if text.lstrip().startswith("/"):
         return None
     tokens = [t for t in words(text) if t not in neutral_words()]
@@ -156,9 +162,10 @@ def english_or_german(text: str, english: Set[str], german: Set[str], *, sure: f
     only_german = sum(t in german and t not in english for t in tokens)
     best = identify(text)
     named = best[0][0] if best else None
-    if only_german > only_english and (named == "de" or only_german - only_english >= 2):
+    by_words = named in ANSWERED_IN or not best or best[0][1] < THIRD_LANGUAGE_SURE
+    if only_german > only_english and (named == "de" or (by_words and only_german - only_english >= 2)):
         return "de"
-    if only_english > only_german and (named == "en" or only_english - only_german >= 2):
+    if only_english > only_german and (named == "en" or (by_words and only_english - only_german >= 2)):
         return "en"
     if named in ANSWERED_IN and best[0][1] >= sure and len(tokens) >= 2:
         return named
