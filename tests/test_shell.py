@@ -120,7 +120,9 @@ def test_the_run_command_opens_the_terminal_chat_in_german(model: Path):
         run.expect("Your input ->")
         run.sendline("Ist CNO erblich?")
         run.expect(re.escape(german["consult"]), timeout=60)
-        assert "pubmed.ncbi.nlm.nih.gov" in run.before and "Quelle" in run.before
+        # the citation line: its German label, and the links as plain URLs
+        assert "(auf Englisch):" in run.before
+        assert re.search(r"https://(pubmed\.ncbi\.nlm\.nih\.gov|doi\.org)/", run.before)
         run.expect(re.escape(german["ask_helpful"]))
         run.expect(re.escape(german["button_helpful_yes"]))
         run.send(ENTER)  # "Ja, hat geholfen"
