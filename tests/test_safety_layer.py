@@ -291,7 +291,17 @@ def test_a_denied_symptom_gets_the_answer_not_the_urgent_reply(patterns):
     assert intent == "affected_sites" and URGENT not in texts
 
 
-@pytest.mark.parametrize("text", ["not helpful at all", "that was no help", "useless answer tbh"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "not helpful at all",
+        "that was no help",
+        "useless answer tbh",
+        "das hat mir nicht geholfen",
+        "bringt mir nichts",
+        "war leider nutzlos",
+    ],
+)
 def test_a_negative_rating_in_words_is_never_recorded_as_helpful(patterns, text):
     intent, texts = reply(patterns, text, "feedback_helpful")
     assert intent == "feedback_unhelpful"
@@ -300,6 +310,11 @@ def test_a_negative_rating_in_words_is_never_recorded_as_helpful(patterns, text)
 def test_thanks_that_praises_the_answer_is_thanks(patterns):
     intent, texts = reply(patterns, "thanks, that really helped", "feedback_helpful")
     assert intent == "thank" and texts == [KB.messages["thank"]]
+
+
+def test_german_thanks_that_praises_the_answer_is_thanks(patterns):
+    intent, _ = reply(patterns, "danke, super erklärt", "feedback_helpful")
+    assert intent == "thank"
 
 
 def test_instructions_in_a_message_change_nothing(patterns):
