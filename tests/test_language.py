@@ -29,7 +29,7 @@ from tests.conftest import PROJECT
 KB = knowledge()
 
 
-def training_vocabulary() -> dict:
+def training_vocabulary() -> language.Vocabulary:
     """What LanguageGuard learns when the model is trained: the English and the
     German training examples' words."""
     texts = []
@@ -42,7 +42,7 @@ def training_vocabulary() -> dict:
 
 
 VOCABULARY = training_vocabulary()
-KNOWN = VOCABULARY["en"] | VOCABULARY["de"]
+KNOWN = VOCABULARY.known
 FOREIGN = {
     "Bonjour, mon fils a mal à la jambe depuis trois semaines, est-ce grave ?": "fr",
     "mi hija tiene dolor en la rodilla por la noche": "es",
@@ -68,7 +68,7 @@ def test_english_as_families_write_it_is_never_taken_for_another_language():
     odd += ["qwxz plorb vrrk", "blarg frobnicate quux"]  # nonsense gets the fallback, not another language
     taken = [t for t in [*held_out, *odd] if language.foreign_language(t, KNOWN)]
     assert not taken, taken
-    german = [t for t in held_out if language.english_or_german(t, VOCABULARY["en"], VOCABULARY["de"]) == "de"]
+    german = [t for t in held_out if language.english_or_german(t, VOCABULARY.english, VOCABULARY.german) == "de"]
     assert not german, german
 
 
@@ -96,25 +96,25 @@ ENGLISH = [
 
 @pytest.mark.parametrize("text", GERMAN)
 def test_german_is_recognised_as_german(text):
-    assert language.english_or_german(text, VOCABULARY["en"], VOCABULARY["de"]) == "de"
+    assert language.english_or_german(text, VOCABULARY.english, VOCABULARY.german) == "de"
 
 
 @pytest.mark.parametrize("text", ENGLISH)
 def test_english_is_recognised_as_english(text):
-    assert language.english_or_german(text, VOCABULARY["en"], VOCABULARY["de"]) == "en"
+    assert language.english_or_german(text, VOCABULARY.english, VOCABULARY.german) == "en"
 
 
 def test_other_languages_are_never_taken_for_english_or_german():
     """Spanish "es", "de", "la" and Turkish or Polish words the German examples
     happen to use must not make a message German: it gets the other-language reply."""
     others = [*FOREIGN, *RED_FLAGS_ELSEWHERE, *NOT_RED_FLAGS_ELSEWHERE]
-    taken = [t for t in others if language.english_or_german(t, VOCABULARY["en"], VOCABULARY["de"])]
+    taken = [t for t in others if language.english_or_german(t, VOCABULARY.english, VOCABULARY.german)]
     assert not taken, taken
 
 
 @pytest.mark.parametrize("text", ["ok", "CRMO?", "MTX", "/greet", "crmo sapho"])
 def test_a_message_that_does_not_say_gets_no_language(text):
-    assert language.english_or_german(text, VOCABULARY["en"], VOCABULARY["de"]) is None
+    assert language.english_or_german(text, VOCABULARY.english, VOCABULARY.german) is None
 
 
 def test_the_guard_marks_the_reply_language_and_otherwise_takes_the_channels():

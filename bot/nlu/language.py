@@ -24,8 +24,9 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Dict, Iterable, List, Optional, Set
+from typing import AbstractSet, Any, Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequence, Set, Tuple
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -35,12 +36,12 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.knowledge import answered_language
+from bot.knowledge import LANGUAGES, answered_language
 from bot.nlu import DISEASE_NAMES, LANGUAGE_ENTITY, RED_FLAG, REPLY_LANGUAGE, SAFETY_ENTITY, safety_layer
 from bot.nlu.message_marks import add_entity, has_entity, put_intent_first
 from bot.nlu.safety_patterns import red_flag_in_other_language
 
-ANSWERED_IN = ("en", "de")
+ANSWERED_IN = LANGUAGES
 # Languages not written in the Latin script: a message in Latin letters is not
 # one of them, whatever the identifier makes of "qwxz plorb vrrk".
 NON_LATIN = {
@@ -100,7 +101,10 @@ def _detector() -> Any:
     return LangDetector(LangDetectConfig(model="lite"))
 
 
-def identify(text: str) -> List[tuple]:
+Identified = Sequence[Tuple[str, float]]
+
+
+def identify(text: str) -> List[Tuple[str, float]]:
     """[(language code, confidence)], best first; German dialects count as German."""
     found = _detector().detect(" ".join(text.split()), model="lite", k=2)
     return [("de" if r["lang"] in GERMAN_VARIANTS else r["lang"], float(r["score"])) for r in found]
@@ -121,15 +125,21 @@ def neutral_words() -> Set[str]:
 
 
 def foreign_language(
-    text: str, english: Set[str], *, min_confidence: float = 0.8, max_english_share: float = 0.5
+    text: str,
+    english: AbstractSet[str],
+    *,
+    min_confidence: float = 0.8,
+    max_english_share: float = 0.5,
+    best: Optional[Identified] = None,
 ) -> Optional[str]:
     """The language code of a message written in another language, else None: the
     identifier is confident and at most half of the words are English, or it is
-    fairly sure and there is hardly an English word at all."""
+    fairly sure and there is hardly an English word at all. `best`: what
+    `identify` already said of the text, if it was asked."""
     if text.lstrip().startswith("/"):
         return None
     if sum(c.isalpha() and ord(c) >= 0x370 for c in text) >= 2:  # Greek, Cyrillic, CJK...: not English
-        best = identify(text)
+        best = identify(text) if best is None else best
         return best[0][0] if best and best[0][0] not in ANSWERED_IN and best[0][1] >= min_confidence * 0.6 else None
     tokens = [t for t in words(text) if t not in neutral_words()]
     if len(tokens) < 2:
@@ -137,7 +147,7 @@ def foreign_language(
     share = sum(t in english for t in tokens) / len(tokens)
     if share > max_english_share:
         return None
-    best = identify(text)
+    best = identify(text) if best is None else best
     if not best or best[0][0] in ANSWERED_IN:
         return None
     if best[0][0] in NON_LATIN and all(ord(c) < 0x250 for c in text):
@@ -146,13 +156,21 @@ def foreign_language(
     return best[0][0] if best[0][1] >= needed else None
 
 
-def english_or_german(text: str, english: Set[str], german: Set[str], *, sure: float = 0.8) -> Optional[str]:
+def english_or_german(
+    text: str,
+    english: AbstractSet[str],
+    german: AbstractSet[str],
+    *,
+    sure: float = 0.8,
+    best: Optional[Identified] = None,
+) -> Optional[str]:
     """ "en" or "de" when the message is clearly written in it, else None. Words
     only one of the two vocabularies knows decide, when the identifier agrees or
     two or more of them do (unless the identifier is fairly sure of a third
     language: Spanish "es", "de" and "la" are German and French words too);
     else the identifier alone, when it is sure and the message has two words
-    that are not names."""
+    that are not names. `best`: what `identify` already said of the text, if it
+    was asked."""
     if text.lstrip().startswith("/"):
         return None
     tokens = [t for t in words(text) if t not in neutral_words()]
@@ -160,7 +178,7 @@ def english_or_german(text: str, english: Set[str], german: Set[str], *, sure: f
         return None
     only_english = sum(t in english and t not in german for t in tokens)
     only_german = sum(t in german and t not in english for t in tokens)
-    best = identify(text)
+    best = identify(text) if best is None else best
     named = best[0][0] if best else None
     by_words = named in ANSWERED_IN or not best or best[0][1] < THIRD_LANGUAGE_SURE
     if only_german > only_english and (named == "de" or (by_words and only_german - only_english >= 2)):
@@ -174,7 +192,28 @@ def english_or_german(text: str, english: Set[str], german: Set[str], *, sure: f
     return None
 
 
-def sort_by_language(texts: Iterable[str]) -> Dict[str, Set[str]]:
+@dataclass(frozen=True)
+class Vocabulary:
+    """The words of the English and of the German training examples, and both
+    together (the words a message in another language would not use), made once
+    when the model is trained or loaded, not for every message."""
+
+    english: FrozenSet[str]
+    german: FrozenSet[str]
+    known: FrozenSet[str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "known", self.english | self.german)
+
+    @classmethod
+    def of(cls, by_language: Mapping[str, Iterable[str]]) -> Vocabulary:
+        return cls(frozenset(by_language.get("en", ())), frozenset(by_language.get("de", ())))
+
+    def by_language(self) -> Dict[str, List[str]]:
+        return {"en": sorted(self.english), "de": sorted(self.german)}
+
+
+def sort_by_language(texts: Iterable[str]) -> Vocabulary:
     """The words of English and of German training examples: an example the
     identifier takes for German (or that has a German letter) counts as German."""
     found: Dict[str, Set[str]] = {language: set() for language in ANSWERED_IN}
@@ -182,7 +221,7 @@ def sort_by_language(texts: Iterable[str]) -> Dict[str, Set[str]]:
         best = identify(text)
         german = bool(best and best[0][0] == "de") or any(c in GERMAN_LETTERS for c in text)
         found["de" if german else "en"].update(words(text))
-    return found
+    return Vocabulary.of(found)
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
@@ -199,12 +238,12 @@ class LanguageGuard(GraphComponent):
         config: Dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
-        vocabulary: Optional[Dict[str, Iterable[str]]] = None,
+        vocabulary: Optional[Vocabulary] = None,
     ) -> None:
         self._config = {**self.get_default_config(), **config}
         self._storage = model_storage
         self._resource = resource
-        self._words = {language: set((vocabulary or {}).get(language, ())) for language in ANSWERED_IN}
+        self._words = vocabulary or Vocabulary(frozenset(), frozenset())
 
     @classmethod
     def create(
@@ -219,8 +258,7 @@ class LanguageGuard(GraphComponent):
     def train(self, training_data: TrainingData) -> Resource:
         self._words = sort_by_language(example.get(TEXT) or "" for example in training_data.training_examples)
         with self._storage.write_to(self._resource) as directory:
-            vocabulary = {language: sorted(found) for language, found in self._words.items()}
-            (directory / VOCABULARY_FILE).write_text(json.dumps(vocabulary))
+            (directory / VOCABULARY_FILE).write_text(json.dumps(self._words.by_language()))
         return self._resource
 
     @classmethod
@@ -233,7 +271,7 @@ class LanguageGuard(GraphComponent):
         **kwargs: Any,
     ) -> LanguageGuard:
         with model_storage.read_from(resource) as directory:
-            vocabulary = json.loads((directory / VOCABULARY_FILE).read_text())
+            vocabulary = Vocabulary.of(json.loads((directory / VOCABULARY_FILE).read_text()))
         _detector()  # loaded with the model, not on the first message
         return cls(config, model_storage, resource, vocabulary)
 
@@ -243,20 +281,20 @@ class LanguageGuard(GraphComponent):
         return messages
 
 
-def guard(
-    message: Message, vocabulary: Dict[str, Set[str]], min_confidence: float, max_english_share: float
-) -> Optional[str]:
+def guard(message: Message, vocabulary: Vocabulary, min_confidence: float, max_english_share: float) -> Optional[str]:
     """Marks the language of a message: `reply_language` for English or German
     (or the channel's language when the message does not say), else, for a
     message in another language, that language and a red flag told in it (which
     the patterns cannot read). Returns the code of a language it does not answer in."""
     text = message.get(TEXT) or ""
-    answered = english_or_german(text, vocabulary["en"], vocabulary["de"])
+    best = identify(text)  # asked once: both questions below need it
+    answered = english_or_german(text, vocabulary.english, vocabulary.german, best=best)
     if answered:
         add_entity(message, REPLY_LANGUAGE, answered, "LanguageGuard")
         return None
-    known = vocabulary["en"] | vocabulary["de"]
-    language = foreign_language(text, known, min_confidence=min_confidence, max_english_share=max_english_share)
+    language = foreign_language(
+        text, vocabulary.known, min_confidence=min_confidence, max_english_share=max_english_share, best=best
+    )
     if language:
         mark(message, language)
         cue = red_flag_in_other_language(text, language)
