@@ -36,8 +36,8 @@ def forget_buttons(kb: KnowledgeBase) -> List[Button]:
 
 # Month names by language: strftime's %B follows the process locale, not the conversation.
 MONTHS = {
-    "en": "January February March April May June July August September October November December",
-    "de": "Januar Februar März April Mai Juni Juli August September Oktober November Dezember",
+    "en": tuple("January February March April May June July August September October November December".split()),
+    "de": tuple("Januar Februar März April Mai Juni Juli August September Oktober November Dezember".split()),
 }
 
 
@@ -45,7 +45,7 @@ def _day(kb: KnowledgeBase, timestamp: Optional[float]) -> str:
     if timestamp is None:
         return kb.messages["today"]
     when = datetime.datetime.fromtimestamp(timestamp, datetime.timezone.utc)
-    month = MONTHS[kb.language].split()[when.month - 1]
+    month = MONTHS[kb.language][when.month - 1]
     return f"{when.day:02d} {month} {when.year}, {when:%H:%M}"
 
 

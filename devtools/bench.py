@@ -40,6 +40,7 @@ from devtools.evaluation import (
     SAFETY_CASES_DE,
     evaluate_blind_nlu,
     evaluate_nlu,
+    fallback_threshold,
     run_safety_cases,
     safety_cases,
 )
@@ -66,7 +67,7 @@ QUESTIONS_DE = [
     "welcher Arzt behandelt CRMO",
 ]
 # Every answer carries a link to its source (PubMed, a DOI or a marked web page).
-SOURCE_LINK = ("https://pubmed.ncbi.nlm.nih.gov/", "https://doi.org/", "https://")
+SOURCE_LINK = "https://"
 
 
 def percentile(values: List[float], pct: float) -> float:
@@ -85,7 +86,7 @@ async def _user(
             message = {"sender": f"{user}-{conversation}", "message": questions[turn]}
             async with session.post(url, json=message) as reply:
                 messages = await reply.json()
-                answered = any(link in m.get("text", "") for m in messages or [] for link in SOURCE_LINK)
+                answered = any(SOURCE_LINK in m.get("text", "") for m in messages or [])
                 if reply.status != 200 or not answered:
                     errors.append(reply.status)
         except (aiohttp.ClientError, asyncio.TimeoutError) as error:
@@ -124,11 +125,6 @@ def peak_rss_mb(pid: int) -> float:
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) / 1024
     return float("nan")
-
-
-def fallback_threshold(config: Path) -> float:
-    steps = yaml.safe_load(config.read_text())["pipeline"]
-    return float(next(s for s in steps if s["name"] == "FallbackClassifier").get("threshold", 0.3))
 
 
 def previous_model(work: Path) -> tuple:

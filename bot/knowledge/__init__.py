@@ -178,7 +178,7 @@ class KnowledgeBase:
                 answer=topic.german.answer,
                 additions=tuple(
                     dataclasses.replace(addition, text=text)
-                    for addition, text in zip(topic.additions, topic.german.additions, strict=False)
+                    for addition, text in zip(topic.additions, topic.german.additions, strict=True)
                 ),
             )
             for topic_id, topic in self.topics.items()

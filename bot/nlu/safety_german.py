@@ -69,33 +69,32 @@ class GermanRules:
 
     def check(self, text: str) -> Finding:
         """What the German rules find in a message (nothing in one without them)."""
-        text_now = normalise(text)
+        folded = normalise(text)
         red_flags: List[str] = []
-        held_back = False
+        any_held_back = False
         clauses: List[str] = []
-        happening = bool(self.happening.search(text_now))
-        for sentence in (s.strip() for s in SENTENCE.split(text_now) if s.strip()):
+        happening = bool(self.happening.search(folded))
+        for sentence in (s.strip() for s in SENTENCE.split(folded) if s.strip()):
             in_general = bool(self.general.search(sentence)) and not (happening or self.now.search(sentence))
             for clause in (c.strip() for c in CLAUSE.split(sentence) if c.strip()):
                 clauses.append(clause)
                 found = [name for name, pattern in self.red_flags if pattern.search(clause)]
                 counted = [n for n in found if n in ALWAYS_COUNTS] if in_general else found
                 if found and (self.held_back.search(clause) or not counted):
-                    held_back = True
+                    any_held_back = True
                 elif counted:
                     red_flags += [n for n in counted if n not in red_flags]
-        whole = text_now
-        personal, drug = bool(self.personal.search(whole)), bool(self.drugs.search(whole))
+        personal, drug = bool(self.personal.search(folded)), bool(self.drugs.search(folded))
         advice = [
             name
             for name, pattern in self.advice
-            if (personal or name in ALWAYS_PERSONAL) and (drug or name not in NEEDS_A_DRUG) and pattern.search(whole)
+            if (personal or name in ALWAYS_PERSONAL) and (drug or name not in NEEDS_A_DRUG) and pattern.search(folded)
         ]
         question = "?" in text or any(QUESTION_START.search(c) for c in clauses)
         return Finding(
             red_flags=tuple(f"de: {n}" for n in red_flags),
             advice=tuple(f"de: {n}" for n in advice),
-            denied_red_flag=held_back and not red_flags,
+            denied_red_flag=any_held_back and not red_flags,
             asks_a_question=question,
         )
 
