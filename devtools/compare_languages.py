@@ -23,19 +23,12 @@ import time
 from pathlib import Path
 from typing import Dict, List
 
-import yaml
-
 from bot import paths, training
-from devtools.evaluation import BLIND_NLU, BLIND_NLU_DE, evaluate_blind_nlu, rasa_cli
+from devtools.evaluation import BLIND_NLU, BLIND_NLU_DE, evaluate_blind_nlu, fallback_threshold, rasa_cli
 
 NLU = paths.PROJECT / "data" / "nlu"
 # Files of vocabulary rather than examples: every language's model needs them.
 SHARED = ("synonyms.yml", "lookups.yml")
-
-
-def fallback_threshold() -> float:
-    pipeline = yaml.safe_load((paths.PROJECT / "config.yml").read_text())["pipeline"]
-    return float(next(c["threshold"] for c in pipeline if c["name"] == "FallbackClassifier"))
 
 
 def train(name: str, files: List[Path], out: Path) -> tuple:

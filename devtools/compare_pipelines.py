@@ -39,9 +39,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import List
 
-import yaml
-
 from bot import nlp, servers
+from devtools.evaluation import fallback_threshold
 
 CONFIGS = servers.PROJECT / "devtools" / "nlu_configs"
 OUT = servers.PROJECT / "results" / "compare_pipelines"
@@ -67,13 +66,6 @@ def rasa(*args: str, env: dict) -> None:
     )
     if result.returncode != 0:
         raise RuntimeError(f"rasa {' '.join(args)} failed:\n{(result.stdout + result.stderr)[-3000:]}")
-
-
-def fallback_threshold(config: Path) -> float:
-    """The config's FallbackClassifier threshold (Rasa's default 0.3 if unset)."""
-    pipeline = yaml.safe_load(config.read_text())["pipeline"]
-    fallback = next(step for step in pipeline if step["name"] == "FallbackClassifier")
-    return float(fallback.get("threshold", 0.3))
 
 
 def evaluate(config: Path, nlu_file: Path, out: Path) -> Row:

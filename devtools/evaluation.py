@@ -40,6 +40,16 @@ SAFETY_CASES = paths.PROJECT / "tests" / "safety_cases.yml"
 SAFETY_CASES_DE = paths.PROJECT / "tests" / "safety_cases_de.yml"
 
 
+def fallback_threshold(config: Path = paths.CONFIG) -> float:
+    """The config's FallbackClassifier threshold (Rasa's default 0.3 if unset): the
+    confidence at or above which a wrong intent is a confident wrong answer."""
+    import yaml
+
+    pipeline = yaml.safe_load(config.read_text())["pipeline"]
+    fallback = next(step for step in pipeline if step["name"] == "FallbackClassifier")
+    return float(fallback.get("threshold", 0.3))
+
+
 def evaluate_blind_nlu(model: Path, out: Path, threshold: float, blind: Optional[Path] = None) -> dict:
     """Rasa's intent report on a blind set (the English one unless `blind` names
     another), plus the share of confident wrong answers: a wrong intent with
