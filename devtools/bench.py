@@ -144,9 +144,8 @@ def previous_model(work: Path) -> tuple:
 
 def measure(name: str, model: Path, config: Path, train_seconds: float, messages: int, work: Path) -> Dict:
     print(f"Measuring the {name} pipeline ...", flush=True)
-    threshold = fallback_threshold(config)
-    blind = evaluate_blind_nlu(model, work / f"{name}-blind", threshold)
-    blind_de = evaluate_blind_nlu(model, work / f"{name}-blind-de", threshold, BLIND_NLU_DE)
+    blind = evaluate_blind_nlu(model, work / f"{name}-blind", fallback_threshold(config))
+    blind_de = evaluate_blind_nlu(model, work / f"{name}-blind-de", fallback_threshold(config, "de"), BLIND_NLU_DE)
     held_out = evaluate_nlu(model, work / f"{name}-held-out")
     with servers.running_bot(model, work / f"{name}-logs") as (rasa, actions):
         url = f"{rasa.url}/webhooks/rest/webhook"

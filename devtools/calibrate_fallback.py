@@ -1,6 +1,8 @@
-"""Chooses the FallbackClassifier's threshold and ambiguity threshold for the
-intent classifier of config.yml, on a calibration file that is not the blind
-set (default tests/nlu_test.yml).
+"""Chooses the fallback threshold and ambiguity threshold for the intent
+classifier of config.yml, for each language, on calibration files that are not
+the blind sets (default: the development sets tests/nlu_dev.yml and
+tests/nlu_dev_de.yml, written like the blind sets; one threshold per file's
+language goes into the config's `thresholds`).
 
 It trains the config's NLU pipeline without the FallbackClassifier, the safety
 layer and the language guard (only the classifier's own confidences matter
@@ -10,7 +12,7 @@ or the "did you mean" buttons. A wrong answer is worse for a family than the
 buttons, so the pair chosen is the one with the lowest
 `WRONG_COST * wrong + fallback`; the table shows the others.
 
-    .venv/bin/python -m devtools.calibrate_fallback [--nlu tests/nlu_test.yml]
+    .venv/bin/python -m devtools.calibrate_fallback [--nlu tests/nlu_dev.yml tests/nlu_dev_de.yml]
 
 Never run it on the blind test sets."""
 
@@ -34,7 +36,13 @@ from bot import nlp, paths, servers
 WRONG_COST = 3.0
 THRESHOLDS = [round(0.25 + 0.05 * n, 2) for n in range(12)]  # 0.25 ... 0.80
 AMBIGUITIES = [0.0, 0.02, 0.05, 0.1]
-NOT_CALIBRATED = {"FallbackClassifier", "bot.nlu.safety_layer.SafetyLayer", "bot.nlu.language.LanguageGuard"}
+NOT_CALIBRATED = {
+    "FallbackClassifier",
+    "bot.nlu.language_fallback.LanguageFallbackClassifier",
+    "bot.nlu.safety_layer.SafetyLayer",
+    "bot.nlu.language.LanguageGuard",
+}
+DEVELOPMENT_SETS = [paths.PROJECT / "tests" / "nlu_dev.yml", paths.PROJECT / "tests" / "nlu_dev_de.yml"]
 
 
 def classifier_config(config: Path, target: Path) -> Path:
@@ -91,16 +99,30 @@ def best_pair(rows: List[list]) -> Tuple[float, float, Dict[str, float]]:
     return threshold, ambiguity, found
 
 
+def report(nlu: Path, rows: List[list]) -> None:
+    """The table of outcomes for one calibration file, and the pair chosen."""
+    print(f"\nCalibration on {nlu} ({len(rows)} messages): right / wrong answer / fallback buttons")
+    print(f"{'threshold':>9} " + " ".join(f"{'ambiguity ' + str(a):>22}" for a in AMBIGUITIES))
+    for t in THRESHOLDS:
+        cells = [outcomes(rows, t, a) for a in AMBIGUITIES]
+        print(f"{t:9.2f} " + " ".join(f"{c['right']:6.3f} {c['wrong']:6.3f} {c['fallback']:6.3f}  " for c in cells))
+    threshold, ambiguity, found = best_pair(rows)
+    print(
+        f"Chosen (lowest {WRONG_COST:g} x wrong + fallback): threshold {threshold}, ambiguity {ambiguity}: "
+        f"right {found['right']:.3f}, wrong {found['wrong']:.3f}, fallback {found['fallback']:.3f}"
+    )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--config", type=Path, default=paths.CONFIG)
-    parser.add_argument("--nlu", type=Path, default=paths.PROJECT / "tests" / "nlu_test.yml")
+    parser.add_argument("--nlu", type=Path, nargs="+", default=DEVELOPMENT_SETS)
     parser.add_argument("--parse", type=Path, metavar="MODEL", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if "blind" in args.nlu.name or "safety" in args.nlu.name:
+    if any("blind" in nlu.name or "safety" in nlu.name for nlu in args.nlu):
         sys.exit("The blind sets are never used for calibration.")
     if args.parse:
-        parse_all(args.parse, args.nlu.resolve())
+        parse_all(args.parse, args.nlu[0].resolve())
         return 0
     nlp.build()
     work = Path(tempfile.mkdtemp(prefix="calibrate-"))
@@ -111,22 +133,13 @@ def main() -> int:
          "--fixed-model-name", "classifier"],
         cwd=paths.PROJECT, env=env, check=True, capture_output=True,
     )  # fmt: skip
-    parsed = subprocess.run(
-        [sys.executable, "-m", "devtools.calibrate_fallback", "--parse", str(work / "classifier.tar.gz"),
-         "--nlu", str(args.nlu.resolve())],
-        cwd=paths.PROJECT, env=servers.child_env(), capture_output=True, text=True, check=True,
-    )  # fmt: skip
-    rows = json.loads(parsed.stdout.strip().splitlines()[-1])
-    print(f"Calibration on {args.nlu} ({len(rows)} messages): right / wrong answer / fallback buttons")
-    print(f"{'threshold':>9} " + " ".join(f"{'ambiguity ' + str(a):>22}" for a in AMBIGUITIES))
-    for t in THRESHOLDS:
-        cells = [outcomes(rows, t, a) for a in AMBIGUITIES]
-        print(f"{t:9.2f} " + " ".join(f"{c['right']:6.3f} {c['wrong']:6.3f} {c['fallback']:6.3f}  " for c in cells))
-    threshold, ambiguity, found = best_pair(rows)
-    print(
-        f"\nChosen (lowest {WRONG_COST:g} x wrong + fallback): threshold {threshold}, ambiguity {ambiguity}: "
-        f"right {found['right']:.3f}, wrong {found['wrong']:.3f}, fallback {found['fallback']:.3f}"
-    )
+    for nlu in args.nlu:
+        parsed = subprocess.run(
+            [sys.executable, "-m", "devtools.calibrate_fallback", "--parse", str(work / "classifier.tar.gz"),
+             "--nlu", str(nlu.resolve())],
+            cwd=paths.PROJECT, env=servers.child_env(), capture_output=True, text=True, check=True,
+        )  # fmt: skip
+        report(nlu, json.loads(parsed.stdout.strip().splitlines()[-1]))
     return 0
 
 

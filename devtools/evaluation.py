@@ -40,14 +40,19 @@ SAFETY_CASES = paths.PROJECT / "tests" / "safety_cases.yml"
 SAFETY_CASES_DE = paths.PROJECT / "tests" / "safety_cases_de.yml"
 
 
-def fallback_threshold(config: Path = paths.CONFIG) -> float:
-    """The config's FallbackClassifier threshold (Rasa's default 0.3 if unset): the
-    confidence at or above which a wrong intent is a confident wrong answer."""
+FALLBACK_COMPONENTS = ("bot.nlu.language_fallback.LanguageFallbackClassifier", "FallbackClassifier")
+
+
+def fallback_threshold(config: Path = paths.CONFIG, language: str = "en") -> float:
+    """The config's fallback threshold for messages in `language` (Rasa's default
+    0.3 if unset): the confidence at or above which a wrong intent is a confident
+    wrong answer."""
     import yaml
 
     pipeline = yaml.safe_load(config.read_text())["pipeline"]
-    fallback = next(step for step in pipeline if step["name"] == "FallbackClassifier")
-    return float(fallback.get("threshold", 0.3))
+    fallback = next(step for step in pipeline if step["name"] in FALLBACK_COMPONENTS)
+    settings = {**fallback, **(fallback.get("by_language") or {}).get(language, {})}
+    return float(settings.get("threshold", 0.3))
 
 
 def evaluate_blind_nlu(model: Path, out: Path, threshold: float, blind: Optional[Path] = None) -> dict:

@@ -51,10 +51,11 @@ def label_counts(blind: Path) -> dict:
     return counts
 
 
-def measure(model: Path, blind: Path, out: Path, title: str, capsys) -> dict:
-    """The blind set through the trained model; prints the per-label report (the
-    confusions go to `out`, the blind texts are never printed)."""
-    threshold = fallback_threshold()
+def measure(model: Path, blind: Path, out: Path, title: str, capsys, language: str = "en") -> dict:
+    """The blind set (its messages in `language`) through the trained model;
+    prints the per-label report (the confusions go to `out`, the blind texts are
+    never printed)."""
+    threshold = fallback_threshold(language=language)
     report = evaluate_blind_nlu(model, out, threshold, blind)
     with capsys.disabled():
         print(f"\n{title} ({report['examples']} messages):")
@@ -78,3 +79,12 @@ def test_intent_accuracy_on_the_blind_set(model: Path, capsys):
     report = measure(model, BLIND_NLU, ARTIFACTS / "nlu-blind", "Blind set", capsys)
     assert report["accuracy"] >= MIN_ACCURACY
     assert report["confident_wrong"] <= MAX_CONFIDENT_WRONG
+
+
+def test_the_development_sets_cover_every_catalogue_label():
+    """The fallback thresholds are calibrated on them, language by language."""
+    kb = knowledge()
+    for development_set in ("nlu_dev.yml", "nlu_dev_de.yml"):
+        counts = label_counts(PROJECT / "tests" / development_set)
+        assert set(counts) == {*kb.faq_ids, *kb.behaviour_ids}, development_set
+        assert min(counts.values()) >= 7, (development_set, counts)

@@ -37,6 +37,6 @@ MAX_CONFIDENT_WRONG_DE = 0.05
 
 
 def test_intent_accuracy_on_the_german_blind_set(model: Path, capsys):
-    report = measure(model, BLIND_DE, ARTIFACTS / "nlu-blind-de", "German blind set", capsys)
+    report = measure(model, BLIND_DE, ARTIFACTS / "nlu-blind-de", "German blind set", capsys, language="de")
     assert report["accuracy"] >= MIN_ACCURACY_DE
     assert report["confident_wrong"] <= MAX_CONFIDENT_WRONG_DE

@@ -28,3 +28,8 @@ def put_intent_first(message: Message, name: str) -> None:
     chosen = {"name": name, "confidence": 1.0}
     message.set(INTENT, chosen, add_to_output=True)
     message.set(INTENT_RANKING_KEY, [chosen, *ranking], add_to_output=True)
+
+
+def entity_value(message: Message, entity: str) -> Any:
+    """The value of the first `entity` on the message, or None."""
+    return next((e.get("value") for e in message.get(ENTITIES) or [] if e.get("entity") == entity), None)

@@ -28,8 +28,8 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.knowledge import knowledge
-from bot.nlu import ADVICE, RED_FLAG, SAFETY_ENTITY
-from bot.nlu.message_marks import add_entity, put_intent_first
+from bot.nlu import ADVICE, LANGUAGE_ENTITY, RED_FLAG, SAFETY_ENTITY
+from bot.nlu.message_marks import add_entity, entity_value, put_intent_first
 from bot.nlu.safety_german import combined, german_rules
 from bot.nlu.safety_patterns import Finding, patterns_for
 
@@ -45,7 +45,7 @@ CLASSIFIER_RULE = "classifier"
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False, model_from="SpacyNLP")
 class SafetyLayer(GraphComponent):
-    """Runs after the intent classifier and the fallback classifier."""
+    """Runs after the intent classifier, the language guard and the fallback classifier."""
 
     @classmethod
     def required_components(cls) -> List[type]:
@@ -97,6 +97,8 @@ def apply(message: Message, finding: Finding, faq_ids: frozenset) -> None:
     found = [(RED_FLAG, rule) for rule in finding.red_flags] + [(ADVICE, rule) for rule in finding.advice]
     for value, rule in found:
         mark(message, value, rule)
+    if entity_value(message, LANGUAGE_ENTITY):
+        return  # another language: the language guard's reply (which names the emergency numbers) stands
     intent = _new_intent(message, finding, faq_ids)
     if intent:
         put_intent_first(message, intent)
