@@ -160,6 +160,7 @@ ORDINARY = [
     "can CRMO make a child unable to walk?",
     "she had a high temperature and couldn't walk when she first got ill in 2021, will she grow out of it?",
     "the pain is always worse at night, is that typical?",
+    "the consultant kept using the phrase autoinflammatory bone disease, what does it mean?",
 ]
 
 
@@ -187,9 +188,21 @@ def test_ordinary_questions_trigger_nothing(patterns, text):
     assert not finding.red_flags and not finding.advice, finding
 
 
+def test_keep_is_advice_only_with_a_medicine(patterns):
+    """ "Keep giving it?" asks for a decision; legs that keep giving way are a red flag, not a request."""
+    assert check(patterns, "should we keep giving him the naproxen?").advice
+    finding = check(patterns, "his legs keep giving way under him")
+    assert finding.red_flags and not finding.advice
+
+
 @pytest.mark.parametrize(
     "text",
-    ["he has no numbness or weakness in his legs", "she doesn't have a high fever", "no incontinence at all"],
+    [
+        "he has no numbness or weakness in his legs",
+        "she doesn't have a high fever",
+        "no incontinence at all",
+        "my son doesn't have a fever or any numbness, he's fine",
+    ],
 )
 def test_a_denied_symptom_is_not_a_red_flag(patterns, text):
     finding = check(patterns, text)

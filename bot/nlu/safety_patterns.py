@@ -27,7 +27,7 @@ from bot.knowledge import KNOWLEDGE_DIR
 
 PATTERNS_FILE = KNOWLEDGE_DIR / "safety_patterns.yml"
 # How far back a negation word reaches ("no numbness or weakness in his legs").
-NEGATION_REACH = 5
+NEGATION_REACH = 6
 SENTENCE_END = {".", "!", "?", ";", "\n"}
 CLAUSE_PUNCTUATION = SENTENCE_END | {",", ":", "(", ")"}
 CLAUSE_BREAK = CLAUSE_PUNCTUATION | {"but", "though", "although", "however"}
