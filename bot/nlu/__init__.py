@@ -10,6 +10,8 @@
   by patterns, whatever the classifier said.
 - `language`: the language of a message: one the assistant answers in (English,
   German), or another, which gets a short reply in it.
+- `language_fallback`: the "did you mean" fallback, its threshold by reply language.
+- `other_disease`: a question about another disease is out of scope.
 - `contact_address`: a message that is only an e-mail address ("Ask the team").
 - `message_marks`: how these components mark a message (a whole-message entity,
   an intent put first in the ranking)."""
