@@ -101,6 +101,13 @@ def test_nonsense_gets_the_fallback_with_topic_buttons(chat):
     assert all(b["payload"].lstrip("/") in KB.topics for b in buttons)
 
 
+@pytest.mark.parametrize("question", ["is asthma hereditary?", "how is eczema treated in children"])
+def test_a_question_about_another_disease_gets_the_out_of_scope_reply_not_a_crmo_answer(chat, question):
+    messages = after_disclaimer(chat(sender(), question))
+    assert messages[0]["text"] == KB.messages["out_of_scope"]
+    assert not any(t.startswith(topic.answer[:40]) for topic in KB.topics.values() for t in texts(messages))
+
+
 def test_a_topic_button_payload_answers_that_topic(chat):
     answer = after_disclaimer(chat(sender(), "/biopsy"))[0]["text"]
     assert answer.startswith(KB.topics["biopsy"].answer[:80])
