@@ -115,6 +115,7 @@ ADVICE_EXAMPLES: Dict[str, List[str]] = {
     "combining_medicines": ["is it ok to give ibuprofen on top of naproxen at night"],
     "quoted_values": ["crp 24, esr 40, wbc 11.2 - flare or infection?"],
     "quoted_report": ["the letter says 'signal change in the left tibia', is that bad?"],
+    "report_conclusion": ["the biopsy report says 'cultures negative'. so it's definitely crmo?"],
     "pregnancy_or_vaccines": ["i'm pregnant, is naproxen ok", "can she have her school vaccines on enbrel"],
     "own_result": [
         "what does my son's mri report mean",
@@ -160,6 +161,7 @@ ORDINARY = [
     "can CRMO make a child unable to walk?",
     "she had a high temperature and couldn't walk when she first got ill in 2021, will she grow out of it?",
     "the pain is always worse at night, is that typical?",
+    "back in spring she couldn't walk for a few days during her first flare. is that common with crmo?",
     "the consultant kept using the phrase autoinflammatory bone disease, what does it mean?",
 ]
 
