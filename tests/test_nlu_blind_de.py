@@ -29,10 +29,11 @@ def test_the_german_blind_set_covers_every_catalogue_label():
     assert min(counts.values()) >= MIN_PER_LABEL, counts
 
 
-# Reached on the German blind set after German training data (README, "Auf
-# Deutsch"): accuracy 0.925, confident wrong answers 0.032. The issue asks for
-# 0.93; the gates hold what was reached, less a margin.
-MIN_ACCURACY_DE = 0.905
+# Reached on the German blind set after the last change (README, "Auf
+# Deutsch"): accuracy 0.936, confident wrong answers 0.045 at the German fallback
+# threshold 0.35 (0.925 and 0.032 at 0.45 before it). The issue asks for 0.93;
+# the gates hold what was reached, less a margin, and never below 0.92.
+MIN_ACCURACY_DE = 0.92
 MAX_CONFIDENT_WRONG_DE = 0.05
 
 
