@@ -1,14 +1,17 @@
 """Chooses the fallback threshold and ambiguity threshold for the intent
 classifier of config.yml, for each language, on calibration files that are not
 the blind sets (default: the development sets tests/nlu_dev.yml and
-tests/nlu_dev_de.yml, written like the blind sets; one threshold per file's
-language goes into the config's `thresholds`).
+tests/nlu_dev_de.yml, written like the blind sets). The pair chosen on the
+English file is the fallback's own `threshold` and `ambiguity_threshold` in
+config.yml, the pair chosen on the German one its `by_language: de`.
 
-It trains the config's NLU pipeline without the FallbackClassifier, the safety
-layer and the language guard (only the classifier's own confidences matter
-here), parses every message of the file, and for each pair of thresholds counts
-what a family would get: the right answer, a wrong answer (another question's),
-or the "did you mean" buttons. A wrong answer is worse for a family than the
+It trains the config's NLU pipeline without the fallback and the components
+that come after the classifier and change what it said (the language guard,
+the other-disease check, the safety layer): only the classifier's own
+confidences matter here, as the fallback sees them. It parses every message
+of each file and, for each pair of thresholds, counts what a family would get:
+the right answer, a wrong answer (another question's), or the "did you mean"
+buttons. A wrong answer is worse for a family than the
 buttons, so the pair chosen is the one with the lowest
 `WRONG_COST * wrong + fallback`; the table shows the others.
 
@@ -41,6 +44,7 @@ NOT_CALIBRATED = {
     "bot.nlu.language_fallback.LanguageFallbackClassifier",
     "bot.nlu.safety_layer.SafetyLayer",
     "bot.nlu.language.LanguageGuard",
+    "bot.nlu.other_disease.OtherDisease",
 }
 DEVELOPMENT_SETS = [paths.PROJECT / "tests" / "nlu_dev.yml", paths.PROJECT / "tests" / "nlu_dev_de.yml"]
 

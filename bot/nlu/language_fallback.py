@@ -6,8 +6,8 @@ sets (`devtools/calibrate_fallback.py`, a wrong answer weighed as three
 classifier is less sure of German, which has about half as many training
 examples per label, and at the English threshold (0.45) it sent about one
 German question in thirteen that it had understood to the buttons instead of
-answering it. Each language can have its own settings (`by_language`); the others use
-the component's own.
+answering it. Each language can have its own settings (`by_language`); the
+others use the component's own.
 
 The language is the `reply_language` entity of the `LanguageGuard`, which runs
 before this component (the message's own language, else its channel's). A
