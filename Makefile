@@ -16,8 +16,8 @@ run: setup  ## chat in the terminal (LANGUAGE=de: auf Deutsch); the website chat
 serve: setup  ## the same servers without the terminal chat (widget, REST, Slack, Telegram)
 	$(PY) -m bot serve
 
-shell: setup  ## the real `rasa shell`
-	$(PY) -m bot shell
+shell: setup  ## the real `rasa shell` (LANGUAGE=de: German unless a message says otherwise)
+	$(PY) -m bot shell $(if $(LANGUAGE),--language $(LANGUAGE))
 
 test: setup-dev test-services  ## the whole test suite
 	$(PY) -m pytest

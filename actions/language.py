@@ -10,8 +10,11 @@ from typing import Any, Dict, Optional
 
 from rasa_sdk import Tracker
 
-from bot.knowledge import LANGUAGES, KnowledgeBase, answered_language, knowledge
+from bot import settings
+from bot.knowledge import KnowledgeBase, answered_language, knowledge
 from bot.nlu import REPLY_LANGUAGE
+
+settings.default_language()  # a wrong CRMO_LANGUAGE stops the action server at start, naming the variable
 
 
 def _metadata(tracker: Tracker) -> Dict[str, Any]:
@@ -21,7 +24,8 @@ def _metadata(tracker: Tracker) -> Dict[str, Any]:
 
 
 def reply_language(tracker: Tracker) -> str:
-    """The message's language, else its channel's, else the conversation's, else English."""
+    """The message's language, else its channel's, else the conversation's, else
+    the deployment's (CRMO_LANGUAGE, English unless set)."""
     marked: Optional[str] = next(
         (
             answered_language(e.get("value"))
@@ -34,7 +38,7 @@ def reply_language(tracker: Tracker) -> str:
         marked
         or answered_language(_metadata(tracker).get("language"))
         or answered_language(tracker.get_slot(REPLY_LANGUAGE))
-        or LANGUAGES[0]
+        or settings.default_language()
     )
 
 

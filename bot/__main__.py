@@ -10,7 +10,8 @@ serve       the same servers without the terminal chat (widget, REST, Slack, Tel
             --profile prod: one Rasa server on endpoints.prod.yml (README, "Production"),
             listening on --host
 actions     the action server alone (production: one per deployment)
-shell       action server + the real `rasa shell`
+shell       action server + the real `rasa shell` (--language de: answered in German
+            when a message does not say which language it is in)
 forget      delete conversations idle longer than the retention period (CRMO_RETENTION_DAYS, 30)
 report      curators' report: fallbacks, out-of-scope questions, answers rated unhelpful
 
@@ -135,10 +136,13 @@ def _until_stopped(server: servers.Server) -> int:
         server.stop()
 
 
-def _shell(port: int, action_port: int) -> int:
-    """The real `rasa shell`, with the action server beside it."""
+def _shell(port: int, action_port: int, language: Optional[str] = None) -> int:
+    """The real `rasa shell`, with the action server beside it. Rasa's terminal
+    channel sends no language with a message, so `language` becomes the action
+    server's CRMO_LANGUAGE: the answer to a message that does not say which
+    language it is in ("ok", "CRMO?") is in it."""
     model = training.ensure_model()
-    actions = servers.start_action_server(action_port)
+    actions = servers.start_action_server(action_port, env={settings.LANGUAGE: language} if language else None)
     try:
         actions.temporary.append(servers.endpoints_for(actions.url))
         args = servers.rasa_args("shell", model, actions.temporary[-1], port)
@@ -242,7 +246,14 @@ COMMANDS: Dict[str, Command] = {
         lambda args: _actions(args.port, args.host or servers.LOOPBACK),
         [Arg("--port", {"type": int, "default": 5055}), Arg("--host", {"help": "the interface (default 127.0.0.1)"})],
     ),
-    "shell": Command("the real `rasa shell`", lambda args: _shell(args.port, args.action_port), _ports(web=False)),
+    "shell": Command(
+        "the real `rasa shell`",
+        lambda args: _shell(args.port, args.action_port, args.language),
+        [
+            *_ports(web=False),
+            Arg("--language", {"choices": LANGUAGES, "help": "the language when a message does not say"}),
+        ],
+    ),
     "forget": Command(
         "delete conversations idle longer than the retention period",
         _forget,

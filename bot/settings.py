@@ -12,6 +12,8 @@ from __future__ import annotations
 import os
 from typing import Any, Dict, Mapping, Optional
 
+from bot.knowledge import LANGUAGES
+
 # The curators' dashboard's login token (`make run` makes one when unset).
 CURATOR_TOKEN = "CRMO_CURATOR_TOKEN"
 # Sites allowed to embed the widget; unset: the server's own origin (`make run`: the demo page's).
@@ -37,6 +39,9 @@ CHANNEL_SETTINGS: Dict[str, Dict[str, str]] = {
 }
 # Rasa's HTTP API (conversations, model): off unless set, then every call needs it.
 API_TOKEN = "CRMO_API_TOKEN"
+# The language a conversation is answered in until one of its messages or its
+# channel says (`make shell LANGUAGE=de` sets it): en (default) or de.
+LANGUAGE = "CRMO_LANGUAGE"
 # How long conversations are kept by `python -m bot forget`, in days.
 RETENTION_DAYS = "CRMO_RETENTION_DAYS"
 DEFAULT_RETENTION_DAYS = 30
@@ -59,6 +64,16 @@ def channel_credentials(
         if options.get(option) in (None, ""):
             options[option] = environ.get(variable, "")
     return options
+
+
+def default_language(environ: Mapping[str, str] = os.environ) -> str:
+    """CRMO_LANGUAGE, else English. Read by the action server for a turn whose
+    message, channel and conversation do not say which language it is in (the
+    terminal's `rasa shell` sends no language of its own)."""
+    language = environ.get(LANGUAGE, "").strip().lower() or LANGUAGES[0]
+    if language not in LANGUAGES:
+        raise ValueError(f"{LANGUAGE} must be one of {', '.join(LANGUAGES)} (got {language!r})")
+    return language
 
 
 def retention_days(days: Optional[int] = None, environ: Mapping[str, str] = os.environ) -> int:

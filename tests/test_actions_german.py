@@ -71,6 +71,22 @@ def test_the_reply_language_comes_from_the_message_then_the_channel_then_the_con
     assert reply_language(tracker("ok", "thank", **kwargs)) == expected
 
 
+def test_crmo_language_decides_only_where_the_message_channel_and_conversation_do_not(monkeypatch):
+    """`make shell LANGUAGE=de`: Rasa's terminal sends no language, so the
+    deployment's CRMO_LANGUAGE answers "ok" in German; an English message or an
+    English conversation stays English."""
+    monkeypatch.setenv("CRMO_LANGUAGE", "de")
+    assert reply_language(tracker("ok", "thank")) == "de"
+    assert reply_language(tracker("thanks", "thank", marked="en")) == "en"
+    assert reply_language(tracker("ok", "thank", reply_language="en")) == "en"
+
+
+def test_a_crmo_language_the_assistant_does_not_answer_in_is_refused_by_name(monkeypatch):
+    monkeypatch.setenv("CRMO_LANGUAGE", "fr")
+    with pytest.raises(ValueError, match="CRMO_LANGUAGE must be one of en, de"):
+        reply_language(tracker("ok", "thank"))
+
+
 def test_a_german_question_gets_the_german_answer_with_its_sources_and_german_buttons():
     sent = run(ActionAnswerFaq(), tracker("Was ist CRMO?", "what_is_crmo", marked="de"))
     texts = [m["text"] for m in sent]

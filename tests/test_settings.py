@@ -44,6 +44,12 @@ def test_every_channel_reads_its_settings_under_its_own_name(monkeypatch):
 def test_the_readme_names_every_variable():
     readme = (PROJECT / "README.md").read_text()
     variables = [v for options in settings.CHANNEL_SETTINGS.values() for v in options.values()]
-    variables += [settings.API_TOKEN, settings.RETENTION_DAYS, settings.TEAM_DB_URL, *settings.PROD_VARIABLES]
+    variables += [
+        settings.API_TOKEN,
+        settings.LANGUAGE,
+        settings.RETENTION_DAYS,
+        settings.TEAM_DB_URL,
+        *settings.PROD_VARIABLES,
+    ]
     missing = [v for v in variables if v not in readme and f"{v.split('_')[0]}_*" not in readme]
     assert not missing, f"say in the README's settings table what these do: {missing}"

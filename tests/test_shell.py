@@ -1,6 +1,7 @@
 """The terminal, in a real pseudo-terminal:
 
-- `python -m bot shell` runs the real `rasa shell` (with the action server);
+- `python -m bot shell` runs the real `rasa shell` (with the action server),
+  with `--language de` answering in German a message that does not say;
 - `python -m bot run`, the README's run command, serves the website chat's
   demo page and opens Rasa's console on the same Rasa server.
 
@@ -89,6 +90,32 @@ def test_the_rasa_shell_answers_with_a_citation(model: Path):
     finally:
         interrupt(shell)
     assert not port_in_use(action_port), "the action server outlived the shell"
+
+
+def test_the_rasa_shell_in_german_answers_a_message_that_does_not_say_in_german(model: Path):
+    """`make shell LANGUAGE=de`: Rasa's terminal sends no language, so "CRMO?"
+    (no word of either language) gets the German "did you mean" choices and the
+    chosen topic its German answer; a clear English question is still answered
+    in English."""
+    german, english = knowledge("de").messages, knowledge().messages
+    port, action_port = servers.free_port(), servers.free_port()
+    args = ["shell", "--language", "de", "--port", str(port), "--action-port", str(action_port)]
+    shell = spawn(args, "shell-de.log")
+    try:
+        shell.expect("Your input ->")
+        shell.sendline("CRMO?")
+        shell.expect(re.escape(german["fallback"][:60]), timeout=60)
+        shell.expect(re.escape(german["fallback_choices"]))
+        shell.send(ENTER)  # the first topic offered
+        shell.expect(re.escape(german["consult"]), timeout=60)
+        assert "(auf Englisch):" in shell.before
+        shell.expect(re.escape(german["ask_helpful"]))
+        shell.send(DOWN + DOWN + ENTER)  # "Type out your own message..."
+        shell.expect("Your input ->")
+        shell.sendline("is crmo hereditary")
+        shell.expect(re.escape(english["consult"]), timeout=60)
+    finally:
+        interrupt(shell)
 
 
 def test_the_run_command_serves_the_website_chat_and_the_terminal_chat(model: Path):
