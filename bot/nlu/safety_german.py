@@ -6,10 +6,12 @@ with Umlaute folded the way families type them.
 
 A red flag counts unless its clause denies it or tells it as long past, or its
 sentence asks about it in general without saying it is happening now (a
-temperature counts all the same). An advice rule counts where the message is
-about one person (asking whether to wait or see a doctor, and asking the bot
-to drop its rules, always are); the rules on changing a drug, vaccines,
-pregnancy and a claim to be a nurse or doctor also need a drug named."""
+temperature counts all the same); a slight fever counts where the message names
+a drug that weakens the immune system. An advice rule counts where the message
+is about one person (asking whether to wait or see a doctor, quoting one's own
+report or values, a drug run out, and asking the bot to drop its rules, always
+are); the rules on changing a drug, vaccines, pregnancy, a drug run out and a
+claim to be a nurse or doctor also need a drug named."""
 
 from __future__ import annotations
 
@@ -32,8 +34,15 @@ ALWAYS_COUNTS = {"temperature"}
 # Rules that need a drug named as well as a person, and rules that need neither
 # ("wait or go to the doctor?" and talking the bot out of its rules are always
 # about someone).
-NEEDS_A_DRUG = {"change_drug", "vaccine", "pregnancy", "claims_professional"}
-ALWAYS_PERSONAL = {"wait_or_go", "rules"}
+NEEDS_A_DRUG = {"change_drug", "vaccine", "pregnancy", "claims_professional", "run_out"}
+ALWAYS_PERSONAL = {"wait_or_go", "rules", "quoted", "run_out"}
+# Abbreviations whose points are no sentence break ("z.B. Fieber?" is one sentence).
+ABBREVIATIONS = (
+    (re.compile(r"\bz\. ?b\."), "zum beispiel"),
+    (re.compile(r"\bd\. ?h\."), "das heisst"),
+    (re.compile(r"\bu\. ?a\."), "unter anderem"),
+    (re.compile(r"\b(bzw|usw|ca|evtl|ggf|dr|prof|inkl|max|min)\."), r"\1"),
+)
 QUESTION_START = re.compile(
     r"^(wie|was|warum|wieso|weshalb|wann|wo|woher|welche\w*|kann|konnen|ist|sind|gibt|soll|sollen|darf|muss|hilft|hat|haben)\b"
 )
@@ -44,6 +53,8 @@ def normalise(text: str) -> str:
     folded = fold(text.replace("ß", "ss").replace("ẞ", "ss"))
     for written, plain in (("ae", "a"), ("oe", "o"), ("ue", "u")):
         folded = folded.replace(written, plain)
+    for abbreviation, written_out in ABBREVIATIONS:
+        folded = abbreviation.sub(written_out, folded)
     return " ".join(folded.split())
 
 
@@ -59,6 +70,8 @@ def _compile(where: str, patterns: object) -> Pattern[str]:
 @dataclass(frozen=True)
 class GermanRules:
     red_flags: Tuple[Tuple[str, Pattern[str]], ...]
+    on_immunosuppressant: Tuple[Tuple[str, Pattern[str]], ...]
+    immunosuppressants: Pattern[str]
     held_back: Pattern[str]
     general: Pattern[str]
     now: Pattern[str]
@@ -74,11 +87,12 @@ class GermanRules:
         any_held_back = False
         clauses: List[str] = []
         happening = bool(self.happening.search(folded))
+        rules = self.red_flags + (self.on_immunosuppressant if self.immunosuppressants.search(folded) else ())
         for sentence in (s.strip() for s in SENTENCE.split(folded) if s.strip()):
             in_general = bool(self.general.search(sentence)) and not (happening or self.now.search(sentence))
             for clause in (c.strip() for c in CLAUSE.split(sentence) if c.strip()):
                 clauses.append(clause)
-                found = [name for name, pattern in self.red_flags if pattern.search(clause)]
+                found = [name for name, pattern in rules if pattern.search(clause)]
                 counted = [n for n in found if n in ALWAYS_COUNTS] if in_general else found
                 if found and (self.held_back.search(clause) or not counted):
                     any_held_back = True
@@ -105,10 +119,13 @@ def german_rules(path: Path = PATTERNS_FILE) -> GermanRules:
     if not isinstance(raw, dict):
         raise SafetyPatternError("safety_patterns.yml has no `german` section")
     red: Dict[str, list] = raw.get("red_flags") or {}
+    on_drug: Dict[str, list] = raw.get("on_immunosuppressant") or {}
     advice: Dict[str, list] = raw.get("advice") or {}
     held_back = [p for patterns in (raw.get("held_back") or {}).values() for p in patterns]
     return GermanRules(
         red_flags=tuple((name, _compile(f"red_flags.{name}", p)) for name, p in red.items()),
+        on_immunosuppressant=tuple((name, _compile(f"on_immunosuppressant.{name}", p)) for name, p in on_drug.items()),
+        immunosuppressants=_compile("immunosuppressants", raw.get("immunosuppressants")),
         held_back=_compile("held_back", held_back),
         general=_compile("general", raw.get("general")),
         now=_compile("now", raw.get("now")),

@@ -232,8 +232,9 @@ class SafetyPatterns:
             if unless and any(clause[t.i] == clause[span.start] and forms[t.i] in self._words[unless] for t in doc):
                 continue
             red_flags.append(key.split("#")[0])
-        # ("for the last month" is no past for a drug still taken: only "if ever" counts here)
-        red_flags += [r.name for r in self._present(doc, "red_flags", hypothetical) if not general]
+        # ("for the last month" is no past for a drug still taken: only "if ever"
+        # counts for it; the symptom itself may be long past: "last winter a fever")
+        red_flags += [r.name for r in self._present(doc, "red_flags", hypothetical, long_ago) if not general]
         red_flags = [name for name in red_flags if personal or not self._rules[name].personal]
 
         advice = [key.split("#")[0] for key, _ in spans("advice")]
@@ -251,17 +252,25 @@ class SafetyPatterns:
             thanks=any(form in self._words["thanks"] for form in forms),
         )
 
-    def _present(self, doc: Doc, kind: str, past: AbstractSet[int] = frozenset()) -> List[_Rule]:
+    def _present(
+        self, doc: Doc, kind: str, past: AbstractSet[int] = frozenset(), first_past: AbstractSet[int] = frozenset()
+    ) -> List[_Rule]:
         """The `all_of` rules of `kind` whose word lists all occur, not negated
-        and not in the past or a hypothetical (token indexes in `past`)."""
+        and not in the past or a hypothetical (token indexes in `past`); the
+        first list (a red flag's symptom) not in `first_past` either."""
         found = []
         for rule in self._rules.values():
             if rule.kind != kind or not rule.all_of:
                 continue
             hits = [self._words_found(doc, name) for name in rule.all_of]
             if all(
-                any(t.i not in past and not self._negated(doc, doc[t.i : t.i + 1], "") for t in tokens)
-                for tokens in hits
+                any(
+                    t.i not in past
+                    and not (n == 0 and t.i in first_past)
+                    and not self._negated(doc, doc[t.i : t.i + 1], "")
+                    for t in tokens
+                )
+                for n, tokens in enumerate(hits)
             ):
                 found.append(rule)
         return found
