@@ -6,12 +6,12 @@ A button press skips the NLU pipeline, so its channel's metadata counts next."""
 
 from __future__ import annotations
 
-from typing import Any, Dict, Optional
+from typing import Any, Dict
 
 from rasa_sdk import Tracker
 
 from bot import settings
-from bot.knowledge import KnowledgeBase, answered_language, knowledge
+from bot.knowledge import KnowledgeBase, knowledge, turn_language
 from bot.nlu import REPLY_LANGUAGE
 
 settings.default_language()  # a wrong CRMO_LANGUAGE stops the action server at start, naming the variable
@@ -26,19 +26,12 @@ def _metadata(tracker: Tracker) -> Dict[str, Any]:
 def reply_language(tracker: Tracker) -> str:
     """The message's language, else its channel's, else the conversation's, else
     the deployment's (CRMO_LANGUAGE, English unless set)."""
-    marked: Optional[str] = next(
-        (
-            answered_language(e.get("value"))
-            for e in tracker.latest_message.get("entities") or []
-            if e.get("entity") == REPLY_LANGUAGE
-        ),
-        None,
-    )
-    return (
-        marked
-        or answered_language(_metadata(tracker).get("language"))
-        or answered_language(tracker.get_slot(REPLY_LANGUAGE))
-        or settings.default_language()
+    entities = tracker.latest_message.get("entities") or []
+    return turn_language(
+        [e.get("value") for e in entities if e.get("entity") == REPLY_LANGUAGE],
+        _metadata(tracker).get("language"),
+        tracker.get_slot(REPLY_LANGUAGE),
+        settings.default_language(),
     )
 
 

@@ -138,15 +138,16 @@ def _until_stopped(server: servers.Server) -> int:
 
 def _shell(port: int, action_port: int, language: Optional[str] = None) -> int:
     """The real `rasa shell`, with the action server beside it. Rasa's terminal
-    channel sends no language with a message, so `language` becomes the action
-    server's CRMO_LANGUAGE: the answer to a message that does not say which
-    language it is in ("ok", "CRMO?") is in it."""
+    channel sends no language with a message, so `language` becomes both
+    servers' CRMO_LANGUAGE: the answer to a message that does not say which
+    language it is in ("ok", "CRMO?") is in it, and so is an apology."""
     model = training.ensure_model()
-    actions = servers.start_action_server(action_port, env={settings.LANGUAGE: language} if language else None)
+    language_env = {settings.LANGUAGE: language} if language else None
+    actions = servers.start_action_server(action_port, env=language_env)
     try:
         actions.temporary.append(servers.endpoints_for(actions.url))
         args = servers.rasa_args("shell", model, actions.temporary[-1], port)
-        return subprocess.call([sys.executable, "-m", *args], cwd=paths.PROJECT, env=servers.child_env())
+        return subprocess.call([sys.executable, "-m", *args], cwd=paths.PROJECT, env=servers.child_env(language_env))
     except KeyboardInterrupt:
         return 0
     finally:

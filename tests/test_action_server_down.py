@@ -1,5 +1,6 @@
 """With the action server down, a message gets a plain apology and the consult
-urge (no 500, no silence); when it is back, answers come back too."""
+urge (no 500, no silence), in the conversation's language; when it is back,
+answers come back too."""
 
 from __future__ import annotations
 
@@ -27,6 +28,9 @@ def test_apology_while_the_action_server_is_down_and_recovery(model: Path):
         status, reply = post_json(webhook, {"sender": "down", "message": "is crmo contagious"})
         assert status == 200
         assert [m["text"] for m in reply] == [f"{KB.messages['action_unavailable']}\n{KB.messages['consult']}"]
+        status, reply = post_json(webhook, {"sender": "down-de", "message": "Ist CRMO ansteckend?"})
+        german = knowledge("de").messages
+        assert [m["text"] for m in reply] == [f"{german['action_unavailable']}\n{german['consult']}"]
 
         actions = servers.start_action_server(action_port, logs / "action-server-back.log")
         status, reply = post_json(webhook, {"sender": "down", "message": "is crmo contagious"})

@@ -115,9 +115,14 @@ def test_a_message_while_redis_is_down_gets_an_error_reply(cluster, redis):
     redis.stop()
     try:
         reply = "\n".join(say(cluster.rasa[1], sender, "what is crmo"))
+        status, german = post_json(
+            f"{cluster.rasa[1].url}/webhooks/rest/webhook",
+            {"sender": sender, "message": "Was ist CRMO?", "metadata": {"language": "de"}},
+        )
     finally:
         redis.start()
     assert knowledge().messages["message_not_processed"] in reply
+    assert status == 200 and knowledge("de").messages["message_not_processed"] in german[0]["text"]
     assert "doctor" in reply.splitlines()[-1]
     assert any("osteomyelitis" in t for t in say(cluster.rasa[1], sender, "what is crmo"))
 

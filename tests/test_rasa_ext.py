@@ -12,6 +12,7 @@ import socket
 import subprocess
 import sys
 from pathlib import Path
+from typing import List, Optional
 
 import pytest
 import yaml
@@ -28,7 +29,8 @@ from rasa.shared.utils.common import all_subclasses
 from rasa.utils.endpoints import EndpointConfig
 
 from bot import paths, servers
-from bot.channels.output import apology
+from bot.channels.output import apology, channel_language
+from bot.knowledge import knowledge
 from bot.paths import PROJECT
 from bot.rasa_ext import patches
 from bot.rasa_ext.tracker_store import PingingSQLTrackerStore
@@ -129,10 +131,10 @@ def test_the_entry_point_stops_in_one_line_on_another_rasa_version():
 
 
 # ---- the apology path, in-process with a real Rasa action and real HTTP -------------
-async def run_action(url: str) -> list:
+async def run_action(url: str, events: Optional[List[Event]] = None) -> list:
     """The project's wrapper around a real RemoteAction, with the project's domain."""
     domain = Domain.load(str(paths.DOMAIN))
-    tracker = DialogueStateTracker.from_events("family", [UserUttered("what is crmo?")], domain.slots)
+    tracker = DialogueStateTracker.from_events("family", events or [UserUttered("what is crmo?")], domain.slots)
     action = RemoteAction("action_answer_faq", EndpointConfig(url))
     nlg = TemplatedNaturalLanguageGenerator(domain.responses)
     return await patches.run_remote_action(action, CollectingOutputChannel(), nlg, tracker, domain)
@@ -142,6 +144,35 @@ def test_an_unreachable_action_server_gives_the_apology():
     events = asyncio.run(run_action(f"http://127.0.0.1:{free_port()}/webhook"))
     assert len(events) == 1 and isinstance(events[0], BotUttered)
     assert events[0].text == apology("action_unavailable")["text"]
+
+
+GERMAN_MESSAGE = UserUttered(
+    "Ist CRMO ansteckend?",
+    parse_data={"intent": {"name": "is_it_infectious"}, "entities": [{"entity": "reply_language", "value": "de"}]},
+)
+GERMAN_BUTTON = UserUttered("/is_it_infectious", parse_data={"intent": {"name": "is_it_infectious"}, "entities": []})
+
+
+@pytest.mark.parametrize(
+    "events",
+    [
+        [GERMAN_MESSAGE],  # the message's own language
+        [SlotSet("reply_language", "de"), GERMAN_BUTTON],  # a button press: the conversation's
+        # the channel's
+        [UserUttered("/is_it_infectious", parse_data={"entities": []}, metadata={"language": "de-AT"})],
+    ],
+)
+def test_the_apology_is_in_the_conversations_language(events):
+    sent = asyncio.run(run_action(f"http://127.0.0.1:{free_port()}/webhook", events))
+    assert sent[0].text == apology("action_unavailable", "de")["text"]
+    assert sent[0].text.startswith(knowledge("de").messages["action_unavailable"])
+
+
+def test_a_message_that_was_not_processed_is_answered_in_its_channels_language(monkeypatch):
+    assert channel_language({"language": "de-CH"}) == "de"
+    assert channel_language({"language": "fr"}) == channel_language(None) == "en"
+    monkeypatch.setenv("CRMO_LANGUAGE", "de")
+    assert channel_language({}) == "de"
 
 
 def test_rasas_rejection_of_an_action_passes_through():

@@ -17,8 +17,9 @@ from typing import Any, Awaitable, Callable, Dict
 
 from rasa.core.channels.channel import OutputChannel, UserMessage
 
+from bot import settings
 from bot.channels.render import render_message
-from bot.knowledge import knowledge
+from bot.knowledge import LANGUAGES, knowledge, turn_language
 
 logger = logging.getLogger(__name__)
 Handler = Callable[[UserMessage], Awaitable[Any]]
@@ -41,10 +42,19 @@ class RenderedOutput(OutputChannel):
         return getattr(self.inner, attribute)
 
 
-def apology(message_key: str) -> Dict[str, Any]:
-    """A bot message for a part of the service that failed: the reason, then the consult urge."""
-    messages = knowledge().messages
+def apology(message_key: str, language: str = LANGUAGES[0]) -> Dict[str, Any]:
+    """A bot message for a part of the service that failed, in the
+    conversation's language: the reason, then the consult urge."""
+    messages = knowledge(language).messages
     return {"text": f"{messages[message_key]}\n{messages['consult']}"}
+
+
+def channel_language(metadata: Any) -> str:
+    """The language of a message that could not be processed (no NLU ran): its
+    channel's (the widget's page, Telegram's user language, REST metadata), else
+    the deployment's (CRMO_LANGUAGE)."""
+    asked = metadata.get("language") if isinstance(metadata, dict) else None
+    return turn_language((), asked, None, settings.default_language())
 
 
 def handled(on_new_message: Handler, style: str) -> Handler:
@@ -56,6 +66,7 @@ def handled(on_new_message: Handler, style: str) -> Handler:
         except Exception as error:
             # No message text here: logs must not hold what families write.
             logger.error("A %s message was not processed: %s: %s", style, type(error).__name__, error)
-            await message.output_channel.send_response(message.sender_id, apology("message_not_processed"))
+            language = channel_language(message.metadata)
+            await message.output_channel.send_response(message.sender_id, apology("message_not_processed", language))
 
     return handle

@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Dict, List, Mapping, Optional, Tuple
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple
 
 import yaml
 
@@ -26,6 +26,19 @@ def answered_language(code: object) -> Optional[str]:
     does not answer in (or no language at all)."""
     base = str(code or "").replace("_", "-").split("-")[0].strip().lower()
     return base if base in LANGUAGES else None
+
+
+def turn_language(marked: Iterable[object], channel: object, conversation: object, default: str) -> str:
+    """The language a turn is answered in: the message's own (the NLU pipeline's
+    `reply_language` entities, `marked`), else its channel's (the metadata's
+    `language`), else the conversation's (the `reply_language` slot), else
+    `default`. One rule for the action server and for the Rasa server's own
+    apologies."""
+    for code in (*marked, channel, conversation):
+        language = answered_language(code)
+        if language:
+            return language
+    return default
 
 
 # How a reference without a PMID or DOI is marked wherever it is shown.

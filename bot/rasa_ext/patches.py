@@ -39,8 +39,11 @@ from rasa.core.actions.action import ActionExecutionRejection, RemoteAction, cre
 from rasa.core.channels import BUILTIN_CHANNELS
 from rasa.shared.core.events import Event
 
+from bot import settings
 from bot.channels.output import apology
 from bot.channels.rest import ShellInput
+from bot.knowledge import turn_language
+from bot.nlu import REPLY_LANGUAGE
 
 logger = logging.getLogger(__name__)
 
@@ -88,7 +91,20 @@ async def run_remote_action(self: RemoteAction, output_channel: Any, nlg: Any, t
         raise  # Rasa's own signal to try another action
     except Exception:
         logger.exception(f"Custom action '{self.name()}' failed; the user gets an apology instead.")
-        return [create_bot_utterance(apology("action_unavailable"))]
+        return [create_bot_utterance(apology("action_unavailable", conversation_language(tracker)))]
+
+
+def conversation_language(tracker: Any) -> str:
+    """The language the action server would have answered in (actions/language.py),
+    read from Rasa's own tracker: the message's, its channel's, the conversation's,
+    else the deployment's."""
+    latest = tracker.latest_message
+    parse_data = (getattr(latest, "parse_data", None) or {}) if latest else {}
+    metadata = (getattr(latest, "metadata", None) or {}) if latest else {}
+    marked = [e.get("value") for e in parse_data.get("entities") or [] if e.get("entity") == REPLY_LANGUAGE]
+    return turn_language(
+        marked, metadata.get("language"), tracker.get_slot(REPLY_LANGUAGE), settings.default_language()
+    )
 
 
 class Patch(NamedTuple):
