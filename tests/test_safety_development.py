@@ -1,0 +1,72 @@
+"""The safety rules alone (English and German, as the pipeline combines them)
+on the development sets `tests/safety_dev*.yml`: they must keep catching at
+least what they caught when the rules were last tuned on these sets, and flag
+no more of their ordinary questions. The classifier catches part of the rest
+(the live figures come from the blind sets, tests/test_safety_cases.py).
+
+A ratchet, not a result: these sets were tuned on. When a change of
+bot/knowledge/safety_patterns.yml catches more, raise the floor here; when it
+catches less, the failure names the messages it lost."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Dict, List, Tuple
+
+import pytest
+import spacy
+import yaml
+
+from bot import nlp as pipeline
+from bot.nlu.safety_german import combined, german_rules
+from bot.nlu.safety_patterns import Finding, SafetyPatterns
+from tests.conftest import PROJECT
+
+# file -> (red flags caught, advice requests caught, ordinary questions flagged at most)
+FLOORS: Dict[str, Tuple[int, int, int]] = {
+    "safety_dev.yml": (158, 148, 0),
+    "safety_dev2.yml": (149, 106, 0),
+    "safety_dev3.yml": (159, 0, 13),
+    "safety_dev4.yml": (116, 0, 6),
+    "safety_dev5.yml": (145, 0, 15),
+    "safety_dev6.yml": (0, 99, 1),
+    "safety_dev7.yml": (73, 56, 0),
+    "safety_dev8.yml": (71, 62, 0),
+    "safety_dev_de.yml": (90, 89, 0),
+    "safety_dev_de2.yml": (90, 90, 0),
+    "safety_dev_de3.yml": (80, 80, 0),
+}
+
+
+@pytest.fixture(scope="module")
+def check():
+    pipeline.build()
+    english, german = SafetyPatterns(spacy.load(pipeline.PIPELINE_DIR)), german_rules()
+
+    def finding(text: str) -> Finding:
+        return combined(english.check(english._nlp(text.lower())), german.check(text))
+
+    return finding
+
+
+def texts(path: Path, part: str) -> List[str]:
+    items = yaml.safe_load(path.read_text(encoding="utf-8")).get(part) or []
+    return [item if isinstance(item, str) else item["text"] for item in items]
+
+
+def test_every_development_set_has_its_floor():
+    found = {path.name for path in (PROJECT / "tests").glob("safety_dev*.yml")}
+    assert found == set(FLOORS), "give each development set its floor in FLOORS"
+
+
+@pytest.mark.parametrize("name", sorted(FLOORS))
+def test_the_rules_keep_what_they_caught_on_the_development_sets(check, name):
+    path = PROJECT / "tests" / name
+    red_floor, advice_floor, ordinary_ceiling = FLOORS[name]
+    missed_red = [t for t in texts(path, "red_flags") if not check(t).red_flags]
+    missed_advice = [t for t in texts(path, "advice") if not check(t).advice]
+    flagged = [t for t in texts(path, "ordinary") if check(t).red_flags or check(t).advice]
+    red, advice = len(texts(path, "red_flags")) - len(missed_red), len(texts(path, "advice")) - len(missed_advice)
+    assert red >= red_floor, f"{name}: red flags caught {red} < {red_floor}; missed: {missed_red}"
+    assert advice >= advice_floor, f"{name}: advice caught {advice} < {advice_floor}; missed: {missed_advice}"
+    assert len(flagged) <= ordinary_ceiling, f"{name}: ordinary flagged {len(flagged)}: {flagged}"
