@@ -27,14 +27,16 @@ FLOORS: Dict[str, Tuple[int, int, int]] = {
     "safety_dev.yml": (158, 148, 0),
     "safety_dev2.yml": (149, 106, 0),
     "safety_dev3.yml": (159, 0, 13),
-    "safety_dev4.yml": (116, 0, 6),
+    "safety_dev4.yml": (117, 0, 6),
     "safety_dev5.yml": (145, 0, 15),
     "safety_dev6.yml": (0, 99, 1),
-    "safety_dev7.yml": (73, 56, 0),
-    "safety_dev8.yml": (71, 62, 0),
+    "safety_dev7.yml": (75, 56, 0),
+    "safety_dev8.yml": (73, 62, 0),
+    "safety_dev9.yml": (118, 0, 3),
     "safety_dev_de.yml": (90, 89, 0),
     "safety_dev_de2.yml": (90, 90, 0),
     "safety_dev_de3.yml": (80, 80, 0),
+    "safety_dev_de4.yml": (98, 0, 0),
 }
 
 

@@ -49,6 +49,15 @@ RED_FLAGS = {
     "rote Flecken am Bauch, die beim Wasserglas nicht weggehen": "rash_that_does_not_fade",
     "sie nimmt MTX und hat seit heute Abend erhöhte Temperatur": "fever_on_immunosuppressant",
     "er bekommt Humira und misst gerade 38,2": "fever_on_immunosuppressant",
+    "Enbrel-Kind, 🌡️38,1 seit dem Mittag": "fever_on_immunosuppressant",
+    "die Wunde am Knie eitert, sie nimmt MTX": "infection_on_immunosuppressant",
+    "ein roter Streifen zieht den Arm hoch": "spreading_redness",
+    "er sagt, das Bein ist wie Holz": "numbness",
+    "sie hüpft seit heute nur noch auf einem Bein": "cannot_walk",
+    "er hat seit dem Morgen kein Wasser mehr lassen können": "incontinence",
+    "sie hat komische Zuckungen im Gesicht": "seizure",
+    "er macht die Augen nicht richtig auf": "cannot_wake",
+    "es fühlt sich an, als ob jemand mit einem Messer sticht": "severe_pain",
 }
 NOT_NOW = [
     "Kann bei CNO auch Fieber auftreten, oder spricht hohes Fieber eher dagegen?",
@@ -63,6 +72,10 @@ NOT_NOW = [
     "Welche Nebenwirkungen hat Pamidronat, z.B. Fieber?",
     "Die Ärztin hat gesagt: bei Taubheit in den Beinen sofort kommen. Warum eigentlich?",
     "Ab welcher Temperatur muss man reagieren, wenn man MTX nimmt?",
+    "Stimmt es, dass man nach Pamidronat oft Fieber bekommt?",
+    "Wie unterscheidet man CRMO von einer Infektion mit hohem Fieber?",
+    "Kann CRMO in der Wirbelsäule zu Lähmungen oder Taubheit in den Beinen führen?",
+    "Danke, die Erklärung zu Fieber unter MTX war hilfreich!",
 ]
 ADVICE = {
     "Wie viel Ibuprofen darf mein Sohn mit 30 kg nehmen?": "dose",

@@ -55,8 +55,12 @@ RED_FLAG_EXAMPLES: Dict[str, List[str]] = {
         "102ish and chills",
         "she had a fever in march that went away, but tonight she is 38.9 again",
         "on holiday and she's got 39.4 since lunch",
+        "temp says forty point two",
+        "his temperature is one oh three",
+        "he's got rigours, the bed is shaking",
+        "she's really hot and won't drink",
     ],
-    "fever_on_immunosuppressant": ["38.6 tonight and he is on methotrexate"],
+    "fever_on_immunosuppressant": ["38.6 tonight and he is on methotrexate", "she hit 101 and she's on etanercept"],
     "fever_with_immunosuppressant_named": ["my son is on humira and has a fever", "he take methotrexat and have fever"],
     "infection_on_immunosuppressant": ["on etanercept, got a boil on my leg that keeps getting bigger"],
     "spreading_redness": ["the redness on her knee is spreading up her leg"],
@@ -68,14 +72,18 @@ RED_FLAG_EXAMPLES: Dict[str, List[str]] = {
         "my son is crawling to the bathroom instead of walking",
         "he is hopping everywhere on one leg",
         "she keeps falling over when she tries to get to the loo",
+        "he can't way bare on his left leg",
     ],
     "cannot_feel_or_move": [
         "she can't feel her feet",
         "his legs keep giving way",
         "her arm has gone dead since she woke",
         "my leg would not hold me on the stairs",
+        "she says her legs feel like they belong to someone else",
+        "he says his foot won't listen to him",
+        "lost feeling in my left leg an hour ago",
     ],
-    "numbness": ["her legs are numb", "pins and needles in both feet"],
+    "numbness": ["her legs are numb", "pins and needles in both feet", "he says his feet are fizzy"],
     "weakness": ["weakness in his legs today", "my legs feel weak and wobbly"],
     "bladder_or_bowel": [
         "my son suddenly lost control of his bladder",
@@ -83,7 +91,11 @@ RED_FLAG_EXAMPLES: Dict[str, List[str]] = {
         "he wet himself twice today",
         "she has not been able to wee since this morning",
     ],
-    "sudden_severe_pain": ["he is screaming in pain", "sudden pain in her back, worst ever"],
+    "sudden_severe_pain": [
+        "he is screaming in pain",
+        "sudden pain in her back, worst ever",
+        "feels like someone stabbed her in the back",
+    ],
     "collapsed": ["she collapsed at school an hour ago"],
     "vomiting_keeps_nothing_down": ["he has been sick all day and can't keep water down"],
     "rash_that_does_not_fade": [
@@ -97,7 +109,12 @@ RED_FLAG_EXAMPLES: Dict[str, List[str]] = {
         "a nosebleed for forty minutes that won't stop",
         "red wee since lunch",
     ],
-    "allergic_reaction": ["her lips are swelling and she is wheezing", "his eyes puffed up an hour ago"],
+    "allergic_reaction": [
+        "her lips are swelling and she is wheezing",
+        "his eyes puffed up an hour ago",
+        "her throat feels tight since the injection",
+        "a peeling rash and blisters in his mouth",
+    ],
     "allergic_reaction_after_a_drug": ["hives all over after the pamidronate infusion"],
     "very_unwell": [
         "she fainted at school",
@@ -105,6 +122,10 @@ RED_FLAG_EXAMPLES: Dict[str, List[str]] = {
         "my daughter is confused and very drowsy",
         "he is struggling to breathe",
         "we can't wake him properly",
+        "he keeled over in the kitchen and looks grey",
+        "her sats are 88 on the finger monitor",
+        "it's like breathing through a straw, she says",
+        "he has got fits, two minutes each",
     ],
 }
 ADVICE_EXAMPLES: Dict[str, List[str]] = {
@@ -179,6 +200,10 @@ ORDINARY = [
     "last winter he had a high fever on methotrexate, all fine now. why are infections a worry on it?",
     "ok that's me done for tonight, bye",
     "can a blood test show if you have cno?",
+    "what is a rigor? the nurse mentioned it",
+    "why do people on methotrexate have to be careful about fevers?",
+    "when my son was 9 he couldn't walk for weeks, is that usual?",
+    "she sat in the waiting room for 90 minutes",
 ]
 
 

@@ -28,6 +28,9 @@ from bot.knowledge import KNOWLEDGE_DIR
 PATTERNS_FILE = KNOWLEDGE_DIR / "safety_patterns.yml"
 # How far back a negation word reaches ("no numbness or weakness in his legs").
 NEGATION_REACH = 6
+# The rules that read a number as a temperature, so "40 kg" or "39 years" is none
+# (other rules read numbers too: "sats 89 %" is no temperature, and counts).
+TEMPERATURE_RULES = {"high_fever", "fever_on_immunosuppressant"}
 SENTENCE_END = {".", "!", "?", ";", "\n"}
 CLAUSE_PUNCTUATION = SENTENCE_END | {",", ":", "(", ")"}
 CLAUSE_BREAK = CLAUSE_PUNCTUATION | {"but", "though", "although", "however"}
@@ -220,7 +223,8 @@ class SafetyPatterns:
         red_flags = []
         denied = False
         for key, span in spans("red_flags"):
-            if _not_a_temperature(span, self._words["not_temperature"]):
+            rule = key.split("#")[0]
+            if rule in TEMPERATURE_RULES and _not_a_temperature(span, self._words["not_temperature"]):
                 continue
             if self._negated(doc, span, key):
                 denied = True
