@@ -232,10 +232,10 @@ class SafetyPatterns:
             if span.start in long_ago or general:
                 denied = True
                 continue
-            unless = self._rules[key.split("#")[0]].unless
+            unless = self._rules[rule].unless
             if unless and any(clause[t.i] == clause[span.start] and forms[t.i] in self._words[unless] for t in doc):
                 continue
-            red_flags.append(key.split("#")[0])
+            red_flags.append(rule)
         # ("for the last month" is no past for a drug still taken: only "if ever"
         # counts for it; the symptom itself may be long past: "last winter a fever")
         red_flags += [r.name for r in self._present(doc, "red_flags", hypothetical, long_ago) if not general]
