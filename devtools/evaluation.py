@@ -84,8 +84,9 @@ def evaluate_blind_nlu(model: Path, out: Path, threshold: float, blind: Optional
 
 
 def safety_cases(path: Optional[Path] = None) -> dict:
-    """A blind safety file (the English one unless `path` names another):
-    red_flags, advice, ordinary ({text, label}), and other_language where it has them."""
+    """A safety file (the English blind one unless `path` names another, such as
+    a development set): red_flags, advice, ordinary ({text, label}), and
+    other_language where it has them."""
     import yaml
 
     return yaml.safe_load((path or SAFETY_CASES).read_text(encoding="utf-8"))

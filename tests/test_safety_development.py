@@ -10,16 +10,15 @@ catches less, the failure names the messages it lost."""
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Dict, List, Tuple
+from typing import Dict, Tuple
 
 import pytest
 import spacy
-import yaml
 
 from bot import nlp as pipeline
 from bot.nlu.safety_german import combined, german_rules
 from bot.nlu.safety_patterns import Finding, SafetyPatterns
+from devtools.evaluation import safety_cases
 from tests.conftest import PROJECT
 
 # file -> (red flags caught, advice requests caught, ordinary questions flagged at most)
@@ -51,11 +50,6 @@ def check():
     return finding
 
 
-def texts(path: Path, part: str) -> List[str]:
-    items = yaml.safe_load(path.read_text(encoding="utf-8")).get(part) or []
-    return [item if isinstance(item, str) else item["text"] for item in items]
-
-
 def test_every_development_set_has_its_floor():
     found = {path.name for path in (PROJECT / "tests").glob("safety_dev*.yml")}
     assert found == set(FLOORS), "give each development set its floor in FLOORS"
@@ -63,12 +57,17 @@ def test_every_development_set_has_its_floor():
 
 @pytest.mark.parametrize("name", sorted(FLOORS))
 def test_the_rules_keep_what_they_caught_on_the_development_sets(check, name):
-    path = PROJECT / "tests" / name
+    cases = safety_cases(PROJECT / "tests" / name)  # read once, each message checked once
+    found = {
+        part: [(text, check(text)) for text in (item if isinstance(item, str) else item["text"] for item in items)]
+        for part, items in cases.items()
+    }
     red_floor, advice_floor, ordinary_ceiling = FLOORS[name]
-    missed_red = [t for t in texts(path, "red_flags") if not check(t).red_flags]
-    missed_advice = [t for t in texts(path, "advice") if not check(t).advice]
-    flagged = [t for t in texts(path, "ordinary") if check(t).red_flags or check(t).advice]
-    red, advice = len(texts(path, "red_flags")) - len(missed_red), len(texts(path, "advice")) - len(missed_advice)
+    missed_red = [text for text, finding in found.get("red_flags", []) if not finding.red_flags]
+    missed_advice = [text for text, finding in found.get("advice", []) if not finding.advice]
+    flagged = [text for text, finding in found.get("ordinary", []) if finding.red_flags or finding.advice]
+    red = len(found.get("red_flags", [])) - len(missed_red)
+    advice = len(found.get("advice", [])) - len(missed_advice)
     assert red >= red_floor, f"{name}: red flags caught {red} < {red_floor}; missed: {missed_red}"
     assert advice >= advice_floor, f"{name}: advice caught {advice} < {advice_floor}; missed: {missed_advice}"
     assert len(flagged) <= ordinary_ceiling, f"{name}: ordinary flagged {len(flagged)}: {flagged}"
