@@ -107,20 +107,27 @@ def test_nothing_is_fetched_from_the_network(monkeypatch):
     assert sentence_vector(message).shape == (DIMENSIONS,)
 
 
-def sparse_and_dense(text: str, intent: str, sparse: List[float], dense: List[float]) -> Message:
+def sparse_and_dense(text: str, intent: str, sparse: List[float], dense: List[float], *more: List[float]) -> Message:
+    """A message with the sentence features of featurizers: one sparse (and
+    `more` sparse ones, as the word and character counts are), one dense."""
     message = Message(data={TEXT: text, INTENT: intent})
-    message.add_features(Features(scipy.sparse.coo_matrix([sparse]), FEATURE_TYPE_SENTENCE, TEXT, "counts"))
+    for n, counts in enumerate([sparse, *more]):
+        message.add_features(Features(scipy.sparse.coo_matrix([counts]), FEATURE_TYPE_SENTENCE, TEXT, f"counts{n}"))
     message.add_features(Features(np.array([dense]), FEATURE_TYPE_SENTENCE, TEXT, "minilm"))
     return message
 
 
-def test_linear_intent_classifier_gives_c_and_class_weight_to_scikit_learn(tmp_path: Path, monkeypatch):
+def linear_classifier(tmp_path: Path, monkeypatch, **config) -> LinearIntentClassifier:
     # Saving is Rasa's own code (skops), whose import alone takes 7 s; the
     # comparison in devtools/compare_pipelines.py saves and loads these models.
     monkeypatch.setattr(LinearIntentClassifier, "persist", lambda self: None)
-    config = {**LinearIntentClassifier.get_default_config(), "C": 10.0, "class_weight": None}
     context = ExecutionContext(GraphSchema({}), node_name="linear")
-    classifier = LinearIntentClassifier.create(config, LocalModelStorage(tmp_path), Resource("linear"), context)
+    config = {**LinearIntentClassifier.get_default_config(), **config}
+    return LinearIntentClassifier.create(config, LocalModelStorage(tmp_path), Resource("linear"), context)
+
+
+def test_linear_intent_classifier_gives_c_and_class_weight_to_scikit_learn(tmp_path: Path, monkeypatch):
+    classifier = linear_classifier(tmp_path, monkeypatch, C=10.0, class_weight=None)
     examples = [sparse_and_dense(f"greet {n}", "greet", [1, 0], [1.0, n / 10]) for n in range(3)]
     examples += [sparse_and_dense(f"bye {n}", "goodbye", [0, 1], [-1.0, n / 10]) for n in range(3)]
     classifier.train(TrainingData(examples))
@@ -128,3 +135,34 @@ def test_linear_intent_classifier_gives_c_and_class_weight_to_scikit_learn(tmp_p
     assert (classifier.clf.C, classifier.clf.class_weight) == (10.0, None)
     (message,) = classifier.process([sparse_and_dense("hello", "", [1, 0], [0.9, 0.0])])
     assert message.get(INTENT)["name"] == "greet"
+
+
+def test_the_linear_classifier_scores_a_message_as_scikit_learn_does(tmp_path: Path, monkeypatch):
+    """Its run-time shortcut (the words a message has, times their weights)
+    against scikit-learn's predict_proba on the row `_create_X` builds, with
+    TF-IDF, two sparse featurizers, repeated words and three intents."""
+    classifier = linear_classifier(tmp_path, monkeypatch, C=10.0, class_weight=None, tfidf=True)
+    rng = np.random.default_rng(7)
+    intents = ["greet", "goodbye", "what_is_crmo"]
+    examples = [
+        sparse_and_dense(f"{intent} {n}", intent, list(rng.integers(0, 3, 6)), list(rng.normal(k, 1, 4)), [k, n % 2])
+        for k, intent in enumerate(intents)
+        for n in range(6)
+    ]
+    classifier.train(TrainingData(examples))
+    questions = [sparse_and_dense("q", "", list(rng.integers(0, 4, 6)), list(rng.normal(1, 1, 4)), [2, 0])]
+    questions.append(sparse_and_dense("no known word", "", [0] * 6, list(rng.normal(0, 1, 4)), [0, 0]))
+    for question in questions:
+        expected = classifier.clf.predict_proba(classifier._create_X([question]))[0]
+        np.testing.assert_allclose(classifier.probabilities(question), expected, rtol=1e-9, atol=1e-12)
+        (processed,) = classifier.process([question])
+        best = int(np.argmax(expected))
+        assert processed.get(INTENT)["name"] == classifier.clf.classes_[best]
+        assert processed.get(INTENT)["confidence"] == pytest.approx(expected[best])
+
+
+def test_the_linear_classifier_names_a_changed_featurizer(tmp_path: Path, monkeypatch):
+    classifier = linear_classifier(tmp_path, monkeypatch)
+    classifier.train(TrainingData([sparse_and_dense(f"{i}", i, [1, 0], [0.5]) for i in ("a", "b", "c")]))
+    with pytest.raises(ValueError, match="train the model again"):
+        classifier.probabilities(sparse_and_dense("q", "", [1, 0, 1], [0.5]))

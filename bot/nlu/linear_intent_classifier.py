@@ -10,7 +10,14 @@ question) and common words weigh more than the few words that name the topic.
 This subclass makes `C` and `class_weight` part of the config and, with
 `tfidf: true`, weights the sparse part by sublinear TF-IDF (fitted on the
 training data, saved beside the classifier) and scales each row to unit length,
-the same length as the normalised sentence embedding beside it."""
+the same length as the normalised sentence embedding beside it.
+
+At run time it scores a message without building scikit-learn's input row:
+Rasa's `process` joins every featurizer's sparse and dense features into one
+matrix (deep copies and scipy stacking, a third of a parse), then
+scikit-learn checks and multiplies it. The scores are the same sums over the
+few words a message has (tests/test_sentence_embeddings.py compares them with
+scikit-learn's)."""
 
 from __future__ import annotations
 
@@ -22,9 +29,10 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
-from rasa.shared.nlu.constants import TEXT
+from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
+from rasa.utils.tensorflow.constants import RANKING_LENGTH
 from scipy.sparse import csr_matrix, hstack, vstack
 from sklearn.feature_extraction.text import TfidfTransformer
 
@@ -70,6 +78,54 @@ class LinearIntentClassifier(LogisticRegressionClassifier):
                 self.tfidf = TfidfTransformer(sublinear_tf=True).fit(counts)
             counts = self.tfidf.transform(counts)
         return hstack([counts, vectors]).tocsr()
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        """The intent ranking of each message, as Rasa's `process` sets it."""
+        for message in messages:
+            scored = zip(self.clf.classes_, self.probabilities(message), strict=True)
+            ranking = sorted(
+                ({"name": name, "confidence": float(p)} for name, p in scored), key=lambda e: -e["confidence"]
+            )
+            message.set(INTENT, ranking[0], add_to_output=True)
+            if self.config[RANKING_LENGTH] > 0:
+                ranking = ranking[: self.config[RANKING_LENGTH]]
+            message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
+        return messages
+
+    def probabilities(self, message: Message) -> np.ndarray:
+        """What `clf.predict_proba` gives for the message's row of `_create_X`,
+        computed from the words the message has: the softmax of
+        coef[:, columns] @ weights + coef[:, dense] @ vector + intercept."""
+        if self.clf.multi_class == "ovr" or self.clf.solver == "liblinear" or len(self.clf.classes_) <= 2:
+            return self.clf.predict_proba(self._create_X([message]))[0]  # one-vs-rest: scikit-learn's own
+        columns, counts, width, dense = [], [], 0, []
+        for features in message.features:
+            if features.attribute != TEXT or features.type != FEATURE_TYPE_SENTENCE:
+                continue
+            if features.is_dense():
+                dense.append(np.asarray(features.features, dtype=np.float64).ravel())
+                continue
+            row = features.features.tocsr()  # sums repeated entries, as scikit-learn's input does
+            columns.append(row.indices + width)
+            counts.append(row.data.astype(np.float64))
+            width += row.shape[1]
+        vector = np.concatenate(dense) if dense else np.zeros(0)
+        coef = self.clf.coef_
+        if width + len(vector) != coef.shape[1]:
+            raise ValueError(
+                f"The message has {width} sparse and {len(vector)} dense features; the classifier was "
+                f"trained on {coef.shape[1]}. The featurizers before it changed: train the model again."
+            )
+        at = np.concatenate(columns) if columns else np.zeros(0, dtype=np.int64)
+        weights = np.concatenate(counts) if counts else np.zeros(0)
+        if self.tfidf is not None:
+            weights = (np.log(weights) + 1.0) * self.tfidf.idf_[at]
+            length = np.sqrt(np.dot(weights, weights))
+            if length > 0:
+                weights = weights / length
+        scores = coef[:, at] @ weights + coef[:, width:] @ vector + self.clf.intercept_
+        scores = np.exp(scores - scores.max())
+        return scores / scores.sum()
 
     def train(self, training_data: TrainingData) -> Resource:
         self.tfidf = None
