@@ -11,19 +11,43 @@ import os
 import socket
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
-from typing import List, Optional
+from typing import Any, List, Optional
 
 import pytest
 import yaml
 from aiohttp import web
-from jsonschema import ValidationError
+from jsonschema import ValidationError, validators
 from rasa.core.actions.action import ActionExecutionRejection, RemoteAction
 from rasa.core.channels.channel import CollectingOutputChannel
 from rasa.core.nlg import TemplatedNaturalLanguageGenerator
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, BotUttered, Event, SlotSet, UserUttered
+from rasa.shared.core.events import (
+    ActionExecuted,
+    ActionExecutionRejected,
+    ActionReverted,
+    ActiveLoop,
+    AgentUttered,
+    AllSlotsReset,
+    BotUttered,
+    ConversationPaused,
+    ConversationResumed,
+    DefinePrevUserUtteredFeaturization,
+    EntitiesAdded,
+    Event,
+    FollowupAction,
+    LoopInterrupted,
+    ReminderCancelled,
+    ReminderScheduled,
+    Restarted,
+    SessionStarted,
+    SlotSet,
+    StoryExported,
+    UserUtteranceReverted,
+    UserUttered,
+)
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.utils.common import all_subclasses
 from rasa.utils.endpoints import EndpointConfig
@@ -66,6 +90,59 @@ def test_an_invalid_action_response_fails_like_in_rasa(action, response):
         patches.validate_action_result(action, response)
     assert str(ours.value.message) == str(rasa_error.value.message)
     assert "Failed to validate Action server response" in ours.value.message
+
+
+def every_kind_of_event() -> List[dict]:
+    """One event of each kind an action server may send, as Rasa writes it."""
+    return [
+        event.as_dict()
+        for event in [
+            UserUttered("hi", {"name": "greet", "confidence": 0.9}, [{"entity": "drug", "value": "naproxen"}]),
+            ActionExecuted("action_answer_faq", policy="RulePolicy", confidence=1.0),
+            SlotSet("last_topic", "biopsy"),
+            EntitiesAdded([{"entity": "body_site", "value": "jaw", "start": 0, "end": 3}]),
+            DefinePrevUserUtteredFeaturization(False),
+            ReminderScheduled("remind", datetime(2026, 1, 1)),
+            ReminderCancelled(name="remind"),
+            ActionExecutionRejected("action_answer_faq"),
+            LoopInterrupted(True),
+            ActiveLoop("form"),
+            AllSlotsReset(),
+            ConversationResumed(),
+            ConversationPaused(),
+            FollowupAction("action_listen"),
+            StoryExported(),
+            Restarted(),
+            UserUtteranceReverted(),
+            ActionReverted(),
+            BotUttered("hello", {"buttons": [{"title": "Yes", "payload": "/feedback_helpful"}]}, {"utter": 1}),
+            SessionStarted(),
+            AgentUttered("hi"),
+        ]
+    ]
+
+
+def spoilt(event: dict) -> List[dict]:
+    """The event with each of its fields, in turn, of a wrong type (or missing),
+    and with another kind's name."""
+    wrong: List[Any] = [None, 7, "text", [1], {"x": 1}, True]
+    variants = [{**event, field: value} for field in event for value in wrong]
+    variants += [{k: v for k, v in event.items() if k != field} for field in event]
+    return variants + [{**event, "event": "slot"}, {**event, "event": "no_such_event"}, {"event": event}]
+
+
+def test_the_event_by_event_check_agrees_with_rasas_schema_check(action):
+    """Every kind of event, and every way of spoiling one, gets the same
+    verdict from the shortcut as from Rasa's whole schema."""
+    schema = RemoteAction.action_response_format_spec()
+    whole = validators.validator_for(schema)(schema)
+    events = every_kind_of_event()
+    assert len({event["event"] for event in events}) >= 20
+    responses = [{"events": events, "responses": []}, VALID, *INVALID, {"events": [3]}, {}]
+    responses += [{"events": [bad]} for event in events for bad in spoilt(event)]
+    verdicts = [patches._valid(response) for response in responses]
+    assert verdicts == [whole.is_valid(response) for response in responses]
+    assert verdicts[0] and verdicts.count(False) > 100  # both verdicts occur, many times
 
 
 def test_event_classes_resolve_like_in_rasa():
