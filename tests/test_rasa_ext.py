@@ -7,6 +7,7 @@ fixes to re-verify; the tracker store pre-pings."""
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import socket
 import subprocess
@@ -162,11 +163,62 @@ def test_unknown_event_names_still_fail_or_default():
 
 
 # ---- installation and the version guard ------------------------------------------
-def run_python(code: str) -> subprocess.CompletedProcess:
+def run_python(code: str, *args: str, timeout: float = 120) -> subprocess.CompletedProcess:
     """A fresh interpreter: the test process itself is never patched."""
     return subprocess.run(
-        [sys.executable, "-c", code], cwd=PROJECT, capture_output=True, text=True, timeout=120, check=False
+        [sys.executable, "-c", code, *args], cwd=PROJECT, capture_output=True, text=True, timeout=timeout, check=False
     )
+
+
+IN_ORDER_AGAINST_DASK = """
+import asyncio, json, sys
+from rasa.core.agent import Agent
+from rasa.engine.runner.dask import DaskGraphRunner
+from rasa.shared.core.events import ActionExecuted
+from bot.rasa_ext import patches
+
+agent = Agent.load(sys.argv[1])  # the model's pipeline installs the fixes
+assert DaskGraphRunner.run is patches.run_graph_in_order
+texts = json.loads(sys.argv[2])
+
+async def conversation(who):
+    parses = [await agent.parse_message(text) for text in texts]
+    for text in texts:  # no action server here: each custom action answers with the apology
+        await agent.handle_text(text, sender_id=who)
+    tracker = await agent.tracker_store.retrieve(who)
+    actions = [(e.action_name, e.policy, e.confidence) for e in tracker.events if isinstance(e, ActionExecuted)]
+    return parses, actions
+
+ours = asyncio.run(conversation("in-order"))
+DaskGraphRunner.run = patches._rasa_graph_run
+theirs = asyncio.run(conversation("dask"))
+print(json.dumps({"same": ours == theirs, "actions": [a[0] for a in ours[1]]}))
+"""
+
+
+def test_graphs_run_in_order_give_what_dask_gives(model: Path):
+    """The NLU graph and the policy graph of the real model, run in order and
+    by dask, on messages of every kind: the same parses, and the same actions
+    chosen by the same policies with the same confidence."""
+    texts = [
+        "what is crmo",
+        "Ist CRMO ansteckend?",
+        "my son has a fever of 40 and cannot walk",
+        "how much naproxen should I give her",
+        "/is_it_infectious",
+        "asdfgh",
+        "thanks, that helped",
+    ]
+    code = IN_ORDER_AGAINST_DASK.replace("sys.argv[1]", repr(str(model))).replace(
+        "sys.argv[2]", repr(json.dumps(texts))
+    )
+    done = run_python(code, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result["same"] is True
+    predicted = [name for name in result["actions"] if name not in ("action_listen", "action_session_start")]
+    assert len(predicted) >= len(texts)  # the policies chose an action for every message
+    assert {"action_answer_faq", "action_urgent_care", "action_personal_advice"} <= set(predicted), predicted
 
 
 def test_the_test_process_is_not_patched():

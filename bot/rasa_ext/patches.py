@@ -20,6 +20,11 @@ Measured with pyinstrument on a full turn (NLU, policies, custom action):
 - Reading a conversation back from the tracker store looks up each event's
   class by walking every subclass of `Event`, once per event; here the answer
   is remembered per event name (unknown names still go to Rasa's lookup).
+- Rasa runs each graph (the NLU pipeline for every message, the policies
+  for every action) through dask's synchronous scheduler, which works out
+  the graph's minimal form and order anew on every run: 1.3 ms of each
+  parse. Here the order is worked out once per set of targets and the nodes
+  run one after another, each given what it needs, as dask does.
 
 And `rasa shell`'s channel is replaced by one that shows citations as plain
 text with full URLs (bot/channels/rest.py).
@@ -36,12 +41,14 @@ import copy
 import logging
 import sys
 from functools import lru_cache
-from typing import Any, Callable, Dict, List, NamedTuple, Optional, Type
+from typing import Any, Callable, Dict, List, NamedTuple, Optional, Tuple, Type
 
 import rasa
 from jsonschema import validators
 from rasa.core.actions.action import ActionExecutionRejection, RemoteAction, create_bot_utterance
 from rasa.core.channels import BUILTIN_CHANNELS
+from rasa.engine.exceptions import GraphRunError
+from rasa.engine.runner.dask import DaskGraphRunner
 from rasa.shared.core.events import Event
 
 from bot import settings
@@ -58,6 +65,7 @@ VERIFIED_ON = "3.6.21"
 _rasa_remote_run = RemoteAction.run
 _rasa_validation = RemoteAction._validate_action_result
 _rasa_resolve_by_type = Event.resolve_by_type
+_rasa_graph_run = DaskGraphRunner.run
 _event_classes: Dict[str, Type[Event]] = {}
 
 
@@ -134,6 +142,52 @@ async def run_remote_action(self: RemoteAction, output_channel: Any, nlg: Any, t
         return [create_bot_utterance(apology("action_unavailable", conversation_language(tracker)))]
 
 
+def _run_order(runner: DaskGraphRunner, targets: Tuple[str, ...]) -> List[str]:
+    """The nodes the targets need, each after what it needs (remembered per runner)."""
+    orders: Dict[Tuple[str, ...], List[str]] = runner.__dict__.setdefault("_run_orders", {})
+    if targets not in orders:
+        nodes = runner._graph_schema.nodes
+        order: List[str] = []
+
+        def visit(name: str) -> None:
+            if name in order or name not in nodes:  # not a node: an input placeholder
+                return
+            for needed in nodes[name].needs.values():
+                visit(needed)
+            order.append(name)
+
+        for target in targets:
+            visit(target)
+        orders[targets] = order
+    return orders[targets]
+
+
+def run_graph_in_order(
+    self: DaskGraphRunner, inputs: Optional[Dict[str, Any]] = None, targets: Optional[List[str]] = None
+) -> Dict[str, Any]:
+    run_targets = targets if targets else self._graph_schema.target_names
+    order = _run_order(self, tuple(run_targets))
+    results: Dict[str, Any] = {}
+    for name, value in (inputs or {}).items():
+        if isinstance(value, str) and value in order:
+            raise GraphRunError(
+                f"Input value '{value}' clashes with a node name. Make sure that none of the input "
+                f"names passed to the `run` method are the same as node names in the graph schema."
+            )
+        results[name] = (name, value)
+    try:
+        for name in order:
+            if name not in results:  # an input given for a node replaces it, as in dask
+                node = self._instantiated_nodes[name]
+                # a need nobody provided comes as its name, which the node reports (dask does the same)
+                results[name] = node(
+                    *(results.get(need, need) for need in self._graph_schema.nodes[name].needs.values())
+                )
+        return dict(results[target] for target in run_targets)
+    except RuntimeError as error:
+        raise GraphRunError("Error running runner.") from error
+
+
 def conversation_language(tracker: Any) -> str:
     """The language the action server would have answered in (actions/language.py),
     read from Rasa's own tracker: the message's, its channel's, the conversation's,
@@ -178,6 +232,7 @@ PATCHES: List[Patch] = [
         validate_action_result,
     ),
     Patch("event classes looked up once per name", Event, "resolve_by_type", staticmethod(resolve_by_type)),
+    Patch("graphs run in a fixed order without dask", DaskGraphRunner, "run", run_graph_in_order),
     Patch("`rasa shell` shows citations as plain text", BUILTIN_CHANNELS, ShellInput.name(), ShellInput),
 ]
 
