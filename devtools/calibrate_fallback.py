@@ -1,9 +1,10 @@
 """Chooses the fallback threshold and ambiguity threshold for the intent
 classifier of config.yml, for each language, on calibration files that are not
-the blind sets (default: the development sets tests/nlu_dev.yml and
-tests/nlu_dev_de.yml, written like the blind sets). The pair chosen on the
-English file is the fallback's own `threshold` and `ambiguity_threshold` in
-config.yml, the pair chosen on the German one its `by_language: de`.
+the blind sets (default: the development sets tests/nlu_dev*.yml, written
+like the blind sets; a file whose name ends in `_de` is German). The pair
+chosen on the English files together is the fallback's own `threshold` and
+`ambiguity_threshold` in config.yml, the pair chosen on the German ones its
+`by_language: de`.
 
 It trains the config's NLU pipeline without the fallback and the components
 that come after the classifier and change what it said (the language guard,
@@ -15,7 +16,7 @@ buttons. A wrong answer is worse for a family than the
 buttons, so the pair chosen is the one with the lowest
 `WRONG_COST * wrong + fallback`; the table shows the others.
 
-    .venv/bin/python -m devtools.calibrate_fallback [--nlu tests/nlu_dev.yml tests/nlu_dev_de.yml]
+    .venv/bin/python -m devtools.calibrate_fallback [--nlu tests/nlu_dev.yml tests/nlu_dev_de.yml ...]
 
 Never run it on the blind test sets."""
 
@@ -46,7 +47,9 @@ NOT_CALIBRATED = {
     "bot.nlu.language.LanguageGuard",
     "bot.nlu.other_disease.OtherDisease",
 }
-DEVELOPMENT_SETS = [paths.PROJECT / "tests" / "nlu_dev.yml", paths.PROJECT / "tests" / "nlu_dev_de.yml"]
+DEVELOPMENT_SETS = [
+    paths.PROJECT / "tests" / name for name in ("nlu_dev.yml", "nlu_dev2.yml", "nlu_dev_de.yml", "nlu_dev2_de.yml")
+]
 
 
 def classifier_config(config: Path, target: Path) -> Path:
@@ -103,9 +106,9 @@ def best_pair(rows: List[list]) -> Tuple[float, float, Dict[str, float]]:
     return threshold, ambiguity, found
 
 
-def report(nlu: Path, rows: List[list]) -> None:
-    """The table of outcomes for one calibration file, and the pair chosen."""
-    print(f"\nCalibration on {nlu} ({len(rows)} messages): right / wrong answer / fallback buttons")
+def report(name: str, rows: List[list]) -> None:
+    """The table of outcomes for calibration messages, and the pair chosen."""
+    print(f"\nCalibration on {name} ({len(rows)} messages): right / wrong answer / fallback buttons")
     print(f"{'threshold':>9} " + " ".join(f"{'ambiguity ' + str(a):>22}" for a in AMBIGUITIES))
     for t in THRESHOLDS:
         cells = [outcomes(rows, t, a) for a in AMBIGUITIES]
@@ -137,13 +140,18 @@ def main() -> int:
          "--fixed-model-name", "classifier"],
         cwd=paths.PROJECT, env=env, check=True, capture_output=True,
     )  # fmt: skip
+    by_language: Dict[str, List[list]] = {}
     for nlu in args.nlu:
         parsed = subprocess.run(
             [sys.executable, "-m", "devtools.calibrate_fallback", "--parse", str(work / "classifier.tar.gz"),
              "--nlu", str(nlu.resolve())],
             cwd=paths.PROJECT, env=servers.child_env(), capture_output=True, text=True, check=True,
         )  # fmt: skip
-        report(nlu, json.loads(parsed.stdout.strip().splitlines()[-1]))
+        rows = json.loads(parsed.stdout.strip().splitlines()[-1])
+        report(str(nlu), rows)
+        by_language.setdefault("German" if nlu.stem.endswith("_de") else "English", []).extend(rows)
+    for language, rows in by_language.items():  # the pairs that go into config.yml
+        report(f"all {language} files", rows)
     return 0
 
 
