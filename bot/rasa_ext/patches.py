@@ -5,8 +5,8 @@ When the action server cannot be reached or fails, Rasa logs the error and
 sends nothing: a parent would be left with silence. Here the user gets a plain
 apology and the consult urge instead, and the next message tries again.
 
-Two more decide the assistant's speed.
-Measured with pyinstrument on a full turn (NLU, policies, custom action):
+Four more decide the assistant's speed, each found by profiling a full turn
+(NLU, policies, custom action: pyinstrument, then py-spy on the running servers):
 
 - Rasa checks every action server response with `jsonschema.validate()`,
   which first re-validates the fixed response schema against the JSON Schema
