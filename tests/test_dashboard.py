@@ -128,8 +128,10 @@ def test_a_curator_logs_in_and_sees_every_section_filled(browser: Browser, live_
     chat(family, "/feedback_unhelpful")
     chat(family, "/ask_team")
     chat(family, email)
-    chat(other, f"zxqv plorb {tag}")
-    chat(other, f"florp snarf {tag}?")
+    # Fixed words, not a random tag: a tag changed the message enough to lift it
+    # over the fallback threshold now and then. No other test sends these words.
+    not_understood = "zxqv plorb vrrk"
+    assert any(KB.messages["fallback"] in m.get("text", "") for m in chat(other, not_understood))
     chat(other, "my daughter has a fever of 40 and cannot walk")
 
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
@@ -155,7 +157,7 @@ def test_a_curator_logs_in_and_sees_every_section_filled(browser: Browser, live_
         expect(days.locator("svg[role=img] title")).to_have_text("Conversations and messages per day")
         expect(days.locator("tbody tr", has_text=today)).to_have_count(1)
         unanswered = tab.locator("#unanswered")
-        expect(unanswered.locator("td li", has_text=f"zxqv plorb {tag}")).to_have_count(1)
+        expect(unanswered.locator("td li").filter(has_text=re.compile(f"^{not_understood}$"))).to_have_count(1)
         expect(tab.locator("#unhelpful svg[role=img]")).to_have_count(1)
         expect(tab.locator("#unhelpful tbody")).to_contain_text(KB.topics["treatment"].title)
         expect(tab.locator("#topics tbody")).to_contain_text(KB.topics["what_is_crmo"].title)
