@@ -32,10 +32,12 @@ FLOORS: Dict[str, Tuple[int, int, int]] = {
     "safety_dev7.yml": (75, 56, 0),
     "safety_dev8.yml": (73, 62, 0),
     "safety_dev9.yml": (118, 0, 3),
+    "safety_dev10.yml": (92, 43, 8),
     "safety_dev_de.yml": (90, 89, 0),
     "safety_dev_de2.yml": (90, 90, 0),
     "safety_dev_de3.yml": (80, 80, 0),
     "safety_dev_de4.yml": (98, 0, 0),
+    "safety_dev_de5.yml": (70, 44, 9),
 }
 
 
