@@ -59,11 +59,17 @@ RED_FLAG_EXAMPLES: Dict[str, List[str]] = {
         "his temperature is one oh three",
         "he's got rigours, the bed is shaking",
         "she's really hot and won't drink",
+        "her temperature is 39.4 and she has been on steroids for the last month",
     ],
-    "fever_on_immunosuppressant": ["38.6 tonight and he is on methotrexate", "she hit 101 and she's on etanercept"],
+    "fever_on_immunosuppressant": [
+        "38.6 tonight and he is on methotrexate",
+        "she hit 101 and she's on etanercept",
+        "100 and a half, i'm on humira, got a sore throat",
+    ],
     "fever_with_immunosuppressant_named": ["my son is on humira and has a fever", "he take methotrexat and have fever"],
     "infection_on_immunosuppressant": ["on etanercept, got a boil on my leg that keeps getting bigger"],
     "spreading_redness": ["the redness on her knee is spreading up her leg"],
+    "hot_swelling_with_fever": ["he's 11 months, his thigh is swollen, red and hot, and he's feverish"],
     "cannot_walk": [
         "he won't put any weight on his left leg",
         "she cant walk since lunch",
@@ -73,6 +79,9 @@ RED_FLAG_EXAMPLES: Dict[str, List[str]] = {
         "he is hopping everywhere on one leg",
         "she keeps falling over when she tries to get to the loo",
         "he can't way bare on his left leg",
+        "he hasn't managed a single step since yesterday",
+        "school nurse: pupil currently non-weight-bearing on the left",
+        "she's still not putting that leg down at home",
     ],
     "cannot_feel_or_move": [
         "she can't feel her feet",
@@ -82,6 +91,7 @@ RED_FLAG_EXAMPLES: Dict[str, List[str]] = {
         "she says her legs feel like they belong to someone else",
         "he says his foot won't listen to him",
         "lost feeling in my left leg an hour ago",
+        "my son stopped being able to feel his toes on friday",
     ],
     "numbness": ["her legs are numb", "pins and needles in both feet", "he says his feet are fizzy"],
     "weakness": ["weakness in his legs today", "my legs feel weak and wobbly"],
@@ -97,7 +107,11 @@ RED_FLAG_EXAMPLES: Dict[str, List[str]] = {
         "feels like someone stabbed her in the back",
     ],
     "collapsed": ["she collapsed at school an hour ago"],
-    "vomiting_keeps_nothing_down": ["he has been sick all day and can't keep water down"],
+    "vomiting_keeps_nothing_down": [
+        "he has been sick all day and can't keep water down",
+        "vomiting since 3am and hasn't kept anything down",
+        "she keeps bringing up even sips of juice",
+    ],
     "rash_that_does_not_fade": [
         "a rash that doesn't fade when i press a glass on it",
         "little red dots that don't go away when i press the glass",
@@ -126,6 +140,10 @@ RED_FLAG_EXAMPLES: Dict[str, List[str]] = {
         "her sats are 88 on the finger monitor",
         "it's like breathing through a straw, she says",
         "he has got fits, two minutes each",
+        "first ever tonic-clonic ten minutes ago, post-ictal now",
+        "syncopal episode twice today",
+        "the club says he keeps asking the same questions over and over",
+        "i can't catch my breath tonight",
     ],
 }
 ADVICE_EXAMPLES: Dict[str, List[str]] = {
@@ -140,8 +158,11 @@ ADVICE_EXAMPLES: Dict[str, List[str]] = {
         "we've run out of his naproxen, is the weekend without it ok",
         "the surgeon and the rheumatologist disagree, who do we go with",
         "they want a biopsy, can we refuse?",
+        "our gp thinks it's growing pains but i think it's crmo. who's right?",
+        "can we put off her next pamidronate infusion by a week?",
     ],
     "combining_medicines": ["is it ok to give ibuprofen on top of naproxen at night"],
+    "result_verdict": ["bone scan results: 'increased uptake in the left femur'. does that confirm crmo?"],
     "quoted_values": ["crp 24, esr 40, wbc 11.2 - flare or infection?"],
     "quoted_report": ["the letter says 'signal change in the left tibia', is that bad?"],
     "report_conclusion": ["the biopsy report says 'cultures negative'. so it's definitely crmo?"],
@@ -204,6 +225,10 @@ ORDINARY = [
     "why do people on methotrexate have to be careful about fevers?",
     "when my son was 9 he couldn't walk for weeks, is that usual?",
     "she sat in the waiting room for 90 minutes",
+    "hypothetically, if a child on methotrexate got a temperature, why would that be serious?",
+    "if someone with cno in the spine ever lost feeling in their legs, what would doctors think of?",
+    "the naproxen leaflet mentions stomach bleeding and black stools. how common is that?",
+    "is a limp an emergency, or only if the child can't walk at all?",
 ]
 
 

@@ -70,7 +70,7 @@ class Finding:
 
 @dataclass(frozen=True)
 class _Rule:
-    kind: str  # "red_flags", "advice", "general_question" or "long_ago"
+    kind: str  # "red_flags", "advice", or a kind of context: "general_question", "long_ago", ...
     name: str
     personal: bool
     all_of: Tuple[str, ...]
@@ -102,7 +102,7 @@ class SafetyPatterns:
         for kind in ("red_flags", "advice"):
             for name, spec in raw[kind].items():
                 self._add_rule(kind, name, spec)
-        for kind in ("general_question", "long_ago", "hypothetical", "now", "denial"):
+        for kind in ("general_question", "long_ago", "ongoing", "hypothetical", "now", "denial"):
             self._add_rule(kind, kind, raw.get(kind) or [])
 
     # ---- compiling ------------------------------------------------------------------
@@ -213,8 +213,11 @@ class SafetyPatterns:
                 return False
             return not any(start < n <= i and sentence[n] == sentence[start] for n in nows)
 
+        # "for the last month" reaches up to now: words of the past inside it are none
+        ongoing = {i for _, s in spans("ongoing") for i in range(s.start, s.end)}
+
         def reach(kind: str) -> Set[int]:
-            starts = [s.start for _, s in spans(kind)]
+            starts = [s.start for _, s in spans(kind) if not set(range(s.start, s.end)) & ongoing]
             return {t.i for t in doc for start in starts if reached(t.i, start)}
 
         hypothetical = reach("hypothetical")
