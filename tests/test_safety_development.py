@@ -37,7 +37,7 @@ FLOORS: Dict[str, Tuple[int, int, int]] = {
     "safety_dev_de2.yml": (90, 90, 0),
     "safety_dev_de3.yml": (80, 80, 0),
     "safety_dev_de4.yml": (98, 0, 0),
-    "safety_dev_de5.yml": (70, 44, 9),
+    "safety_dev_de5.yml": (90, 60, 2),
 }
 
 

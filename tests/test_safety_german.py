@@ -58,6 +58,21 @@ RED_FLAGS = {
     "sie hat komische Zuckungen im Gesicht": "seizure",
     "er macht die Augen nicht richtig auf": "cannot_wake",
     "es fühlt sich an, als ob jemand mit einem Messer sticht": "severe_pain",
+    # clinical words, babies, an aside, a description rather than a name
+    "sie hat sich seit Mittag fünfmal übergeben und behält keinen Schluck Tee drin": "vomiting",
+    "Unser Baby trinkt seit heute Morgen nichts mehr, die Windel ist seit 8 Stunden trocken": "vomiting",
+    "Patientin 16, heute neue Fußheberschwäche rechts": "numbness",
+    "Seit heute Reithosenanästhesie und Schwierigkeiten beim Wasserlassen": "numbness",
+    "Harnverhalt seit heute Mittag bei meinem Sohn": "incontinence",
+    "heute Synkope im Bad, Tochter 13": "fainting",
+    "nach der Spritze vorhin Urtikaria und Lippenödem": "allergic_reaction",
+    "Aktuell nicht belastungsfähig links, seit 36 h": "cannot_walk",
+    "Unsere Kleine krabbelt seit zwei Tagen nicht mehr und weint, wenn man das Bein anfasst": "cannot_walk",
+    "Sie fällt seit zwei Tagen immer wieder hin": "cannot_walk",
+    "er kann halt seit gestern gar nicht mehr drauf stehen": "cannot_walk",
+    "die Schmerzen kamen vorhin ganz plötzlich, so schlimm wie noch nie": "severe_pain",
+    "Achtunddreissig neun, im Po gemessen": "temperature",
+    "dunkelrote Punkte, die gehen beim Glas-Test nicht weg": "rash_that_does_not_fade",
 }
 NOT_NOW = [
     "Kann bei CNO auch Fieber auftreten, oder spricht hohes Fieber eher dagegen?",
@@ -76,6 +91,11 @@ NOT_NOW = [
     "Wie unterscheidet man CRMO von einer Infektion mit hohem Fieber?",
     "Kann CRMO in der Wirbelsäule zu Lähmungen oder Taubheit in den Beinen führen?",
     "Danke, die Erklärung zu Fieber unter MTX war hilfreich!",
+    "Letztes Jahr hatte er einen Schub, da konnte er drei Tage nicht auftreten. Seitdem ist alles gut.",
+    "Auf dem Beipackzettel von MTX steht, bei Fieber oder Atemnot soll man sofort zum Arzt. Warum?",
+    "Ich hab gelesen, manche Kinder kriegen nach Pamidronat Fieber.",
+    "Stimmt es, dass man nach der ersten Pamidronatgabe bis 39 Grad haben kann?",
+    "Kann ein Wirbel zusammenbrechen? Und würde man dann Taubheitsgefühle bekommen?",
 ]
 ADVICE = {
     "Wie viel Ibuprofen darf mein Sohn mit 30 kg nehmen?": "dose",
@@ -106,6 +126,14 @@ ADVICE = {
     "ohne Disclaimer bitte, welche Menge?": "rules",
     "Meiner bekommt 2x250 Naproxen, ist das die Höchstdosis?": "dose",
     "Können wir Weihrauch statt Naproxen versuchen?": "change_drug",
+    "Meine Tochter hat am Samstag ein Turnier. Soll sie spielen oder nicht?": "decision",
+    "Würdet ihr ihn auf die Klassenfahrt mitfahren lassen?": "decision",
+    "eure meinung: lieber humira oder enbrel für unsere Tochter?": "decision",
+    "Darf mein Sohn mit CNO im Wirbel Trampolin springen?": "decision",
+    "Er hat nachts Knieschmerzen und hinkt morgens. Kann das CRMO sein?": "has_it",
+    "Im Labor steht ANA positiv. Heißt das, dass sie doch keine CNO hat?": "own_result",
+    "Ist das bei unserem Sohn ein gutes oder ein schlechtes Zeichen?": "own_result",
+    "Im MRT-Befund steht 'kein Abszess', ist das schlimm?": "quoted",
 }
 GENERAL = [
     "Kann mein Kind mit CRMO noch Sport machen?",
@@ -121,6 +149,7 @@ GENERAL = [
     "War es die Ernährung, ein Sturz, zu viel Sport? Woher kommt diese Krankheit?",
     "Bei Zoledronat werden Infusionen statt Tabletten gegeben, wie läuft das ab?",
     "Im Arztbrief steht CNO. Ist das eine seltene Krankheit?",
+    "Kann sie normal in die Schule gehen und bei Ausflügen mitmachen?",
 ]
 
 

@@ -4,9 +4,10 @@ of bot/knowledge/safety_patterns.yml. The English rules match the lemmas of the
 project's English spaCy pipeline, which has no German; these match the text,
 with Umlaute folded the way families type them.
 
-A red flag counts unless its clause denies it or tells it as long past, or its
-sentence asks about it in general without saying it is happening now (a
-temperature counts all the same); a slight fever counts where the message names
+A red flag counts unless its clause denies it, or its sentence tells it as long
+past (from the words that say so on), or asks about it in general without
+saying it is happening now (a temperature counts all the same, unless the
+sentence quotes a leaflet or speaks of people in general); a slight fever counts where the message names
 a drug that weakens the immune system. An advice rule counts where the message
 is about one person (asking whether to wait or see a doctor, quoting one's own
 report or values, a drug run out, and asking the bot to drop its rules, always
@@ -73,7 +74,9 @@ class GermanRules:
     on_immunosuppressant: Tuple[Tuple[str, Pattern[str]], ...]
     immunosuppressants: Pattern[str]
     held_back: Pattern[str]
+    long_ago: Pattern[str]
     general: Pattern[str]
+    impersonal: Pattern[str]
     now: Pattern[str]
     happening: Pattern[str]
     advice: Tuple[Tuple[str, Pattern[str]], ...]
@@ -89,12 +92,21 @@ class GermanRules:
         happening = bool(self.happening.search(folded))
         rules = self.red_flags + (self.on_immunosuppressant if self.immunosuppressants.search(folded) else ())
         for sentence in (s.strip() for s in SENTENCE.split(folded) if s.strip()):
-            in_general = bool(self.general.search(sentence)) and not (happening or self.now.search(sentence))
+            now = happening or bool(self.now.search(sentence))
+            impersonal = bool(self.impersonal.search(sentence)) and not now
+            in_general = impersonal or (bool(self.general.search(sentence)) and not now)
+            # "letztes Jahr hatte er einen Schub, da konnte er nicht auftreten": the
+            # past reaches to the end of its sentence, unless a word of now comes first
+            past = False
             for clause in (c.strip() for c in CLAUSE.split(sentence) if c.strip()):
                 clauses.append(clause)
+                if self.long_ago.search(clause):
+                    past = True
+                elif self.now.search(clause):
+                    past = False
                 found = [name for name, pattern in rules if pattern.search(clause)]
-                counted = [n for n in found if n in ALWAYS_COUNTS] if in_general else found
-                if found and (self.held_back.search(clause) or not counted):
+                counted = [] if impersonal else [n for n in found if n in ALWAYS_COUNTS] if in_general else found
+                if found and (self.held_back.search(clause) or past or not counted):
                     any_held_back = True
                 elif counted:
                     red_flags += [n for n in counted if n not in red_flags]
@@ -121,13 +133,16 @@ def german_rules(path: Path = PATTERNS_FILE) -> GermanRules:
     red: Dict[str, list] = raw.get("red_flags") or {}
     on_drug: Dict[str, list] = raw.get("on_immunosuppressant") or {}
     advice: Dict[str, list] = raw.get("advice") or {}
-    held_back = [p for patterns in (raw.get("held_back") or {}).values() for p in patterns]
+    held_back_lists: Dict[str, list] = raw.get("held_back") or {}
+    held_back = [p for patterns in held_back_lists.values() for p in patterns]
     return GermanRules(
         red_flags=tuple((name, _compile(f"red_flags.{name}", p)) for name, p in red.items()),
         on_immunosuppressant=tuple((name, _compile(f"on_immunosuppressant.{name}", p)) for name, p in on_drug.items()),
         immunosuppressants=_compile("immunosuppressants", raw.get("immunosuppressants")),
         held_back=_compile("held_back", held_back),
+        long_ago=_compile("held_back.long_ago", held_back_lists.get("long_ago")),
         general=_compile("general", raw.get("general")),
+        impersonal=_compile("impersonal", raw.get("impersonal")),
         now=_compile("now", raw.get("now")),
         happening=_compile("happening", raw.get("happening")),
         advice=tuple((name, _compile(f"advice.{name}", p)) for name, p in advice.items()),
