@@ -7,8 +7,8 @@ with Umlaute folded the way families type them.
 A red flag counts unless its clause denies it, or its sentence tells it as long
 past (from the words that say so on), or asks about it in general without
 saying it is happening now (a temperature counts all the same, unless the
-sentence quotes a leaflet or speaks of people in general); a slight fever counts where the message names
-a drug that weakens the immune system. An advice rule counts where the message
+sentence quotes a leaflet or speaks of people in general); a slight fever
+counts where the message names a drug that weakens the immune system. An advice rule counts where the message
 is about one person (asking whether to wait or see a doctor, quoting one's own
 report or values, a drug run out, and asking the bot to drop its rules, always
 are); the rules on changing a drug, vaccines, pregnancy, a drug run out and a
@@ -73,7 +73,7 @@ class GermanRules:
     red_flags: Tuple[Tuple[str, Pattern[str]], ...]
     on_immunosuppressant: Tuple[Tuple[str, Pattern[str]], ...]
     immunosuppressants: Pattern[str]
-    held_back: Pattern[str]
+    denied: Pattern[str]
     long_ago: Pattern[str]
     general: Pattern[str]
     impersonal: Pattern[str]
@@ -106,7 +106,7 @@ class GermanRules:
                     past = False
                 found = [name for name, pattern in rules if pattern.search(clause)]
                 counted = [] if impersonal else [n for n in found if n in ALWAYS_COUNTS] if in_general else found
-                if found and (self.held_back.search(clause) or past or not counted):
+                if found and (self.denied.search(clause) or past or not counted):
                     any_held_back = True
                 elif counted:
                     red_flags += [n for n in counted if n not in red_flags]
@@ -133,14 +133,13 @@ def german_rules(path: Path = PATTERNS_FILE) -> GermanRules:
     red: Dict[str, list] = raw.get("red_flags") or {}
     on_drug: Dict[str, list] = raw.get("on_immunosuppressant") or {}
     advice: Dict[str, list] = raw.get("advice") or {}
-    held_back_lists: Dict[str, list] = raw.get("held_back") or {}
-    held_back = [p for patterns in held_back_lists.values() for p in patterns]
+    held_back: Dict[str, list] = raw.get("held_back") or {}
     return GermanRules(
         red_flags=tuple((name, _compile(f"red_flags.{name}", p)) for name, p in red.items()),
         on_immunosuppressant=tuple((name, _compile(f"on_immunosuppressant.{name}", p)) for name, p in on_drug.items()),
         immunosuppressants=_compile("immunosuppressants", raw.get("immunosuppressants")),
-        held_back=_compile("held_back", held_back),
-        long_ago=_compile("held_back.long_ago", held_back_lists.get("long_ago")),
+        denied=_compile("held_back.denied", held_back.get("denied")),
+        long_ago=_compile("held_back.long_ago", held_back.get("long_ago")),
         general=_compile("general", raw.get("general")),
         impersonal=_compile("impersonal", raw.get("impersonal")),
         now=_compile("now", raw.get("now")),
