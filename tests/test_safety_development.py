@@ -33,11 +33,13 @@ FLOORS: Dict[str, Tuple[int, int, int]] = {
     "safety_dev8.yml": (75, 63, 0),
     "safety_dev9.yml": (118, 0, 3),
     "safety_dev10.yml": (110, 59, 2),
+    "safety_dev11.yml": (91, 44, 7),
     "safety_dev_de.yml": (90, 89, 0),
     "safety_dev_de2.yml": (90, 90, 0),
     "safety_dev_de3.yml": (80, 80, 0),
     "safety_dev_de4.yml": (98, 0, 0),
     "safety_dev_de5.yml": (90, 60, 2),
+    "safety_dev_de6.yml": (60, 39, 5),
 }
 
 
