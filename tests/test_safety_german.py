@@ -73,6 +73,16 @@ RED_FLAGS = {
     "die Schmerzen kamen vorhin ganz plötzlich, so schlimm wie noch nie": "severe_pain",
     "Achtunddreissig neun, im Po gemessen": "temperature",
     "dunkelrote Punkte, die gehen beim Glas-Test nicht weg": "rash_that_does_not_fade",
+    "Schüttelfrsot seit einer Stunde": "fever",
+    "ich krieg sie nicht wach": "cannot_wake",
+    "Atemnot und er zieht beim Atmen die Rippen ein": "breathing",
+    "sie hat sich nass gemacht und nichts gemerkt": "incontinence",
+    "seit heute früh nicht mehr gepinkelt": "incontinence",
+    "ihm schwillt die Zunge an seit der Tablette": "allergic_reaction",
+    "nix bleibt drin, nicht mal Tee": "vomiting",
+    "Sie fiel in der Küche hin und war eine Minute weg": "fainting",
+    "die Flecken bleiben unter dem Glas dunkel": "rash_that_does_not_fade",
+    "Isch normal dass är nümm cha stah?": "cannot_walk",
 }
 NOT_NOW = [
     "Kann bei CNO auch Fieber auftreten, oder spricht hohes Fieber eher dagegen?",
@@ -95,6 +105,10 @@ NOT_NOW = [
     "Auf dem Beipackzettel von MTX steht, bei Fieber oder Atemnot soll man sofort zum Arzt. Warum?",
     "Ich hab gelesen, manche Kinder kriegen nach Pamidronat Fieber.",
     "Stimmt es, dass man nach der ersten Pamidronatgabe bis 39 Grad haben kann?",
+    "Mein Mann ist 39 und hat CNO, wie wird das behandelt?",
+    "Krampfanfälle bei CNO, gibt es das überhaupt?",
+    "In der Zeitung stand, ein Kind konnte wegen CNO nicht mehr laufen. Wie oft passiert das?",
+    "Danke! Das Fieber ist längst weg.",
     "Kann ein Wirbel zusammenbrechen? Und würde man dann Taubheitsgefühle bekommen?",
 ]
 ADVICE = {
@@ -134,6 +148,11 @@ ADVICE = {
     "Im Labor steht ANA positiv. Heißt das, dass sie doch keine CNO hat?": "own_result",
     "Ist das bei unserem Sohn ein gutes oder ein schlechtes Zeichen?": "own_result",
     "Im MRT-Befund steht 'kein Abszess', ist das schlimm?": "quoted",
+    "Ich setz das Naproxen morgen ab, passt das?": "change_drug",
+    "Ist es sicher für meine Tochter, mit MTX ins Skilager zu fahren?": "decision",
+    "Schwimmen oder Laufen, was ist besser für ihn?": "decision",
+    "Muss ich mir bei meinem Sohn Sorgen machen?": "wait_or_go",
+    "Laut Labor AP 380 bei ihr": "own_result",
 }
 GENERAL = [
     "Kann mein Kind mit CRMO noch Sport machen?",
@@ -150,6 +169,8 @@ GENERAL = [
     "Bei Zoledronat werden Infusionen statt Tabletten gegeben, wie läuft das ab?",
     "Im Arztbrief steht CNO. Ist das eine seltene Krankheit?",
     "Kann sie normal in die Schule gehen und bei Ausflügen mitmachen?",
+    "Müssen wir uns Sorgen machen, dass die Geschwister es auch bekommen?",
+    "Ist es sicher, mit Methotrexat Sport zu machen?",
 ]
 
 

@@ -44,6 +44,9 @@ def check(patterns: SafetyPatterns, text: str) -> Finding:
 
 RED_FLAG_EXAMPLES: Dict[str, List[str]] = {
     "high_fever": [
+        "she's 39.2fvr tonight",
+        "he has the shakes and feels like a radiator",
+        "her teeth are chattering and she's hot as anything",
         "my daughter has a temperature of 39.5 C",
         "he is burning up and has crmo in his shin",
         "temp is 103.1 tonight",
@@ -71,6 +74,7 @@ RED_FLAG_EXAMPLES: Dict[str, List[str]] = {
     "spreading_redness": ["the redness on her knee is spreading up her leg"],
     "hot_swelling_with_fever": ["he's 11 months, his thigh is swollen, red and hot, and he's feverish"],
     "cannot_walk": [
+        "first a limp, now he's not walking at all",
         "he won't put any weight on his left leg",
         "she cant walk since lunch",
         "refusing to stand up",
@@ -96,12 +100,16 @@ RED_FLAG_EXAMPLES: Dict[str, List[str]] = {
     "numbness": ["her legs are numb", "pins and needles in both feet", "he says his feet are fizzy"],
     "weakness": ["weakness in his legs today", "my legs feel weak and wobbly"],
     "bladder_or_bowel": [
+        "his last wee was yesterday lunchtime",
+        "she hasn't had a wee since last night",
+        "wee all over the floor and she didn't notice",
         "my son suddenly lost control of his bladder",
         "incontinence since yesterday and back pain",
         "he wet himself twice today",
         "she has not been able to wee since this morning",
     ],
     "sudden_severe_pain": [
+        "it went from a dull ache to screaming in ten minutes",
         "he is screaming in pain",
         "sudden pain in her back, worst ever",
         "feels like someone stabbed her in the back",
@@ -124,6 +132,8 @@ RED_FLAG_EXAMPLES: Dict[str, List[str]] = {
         "red wee since lunch",
     ],
     "allergic_reaction": [
+        "her eyelids and lips have swollen up since the drip",
+        "my face is blowing up after the injection",
         "her lips are swelling and she is wheezing",
         "his eyes puffed up an hour ago",
         "her throat feels tight since the injection",
@@ -131,6 +141,9 @@ RED_FLAG_EXAMPLES: Dict[str, List[str]] = {
     ],
     "allergic_reaction_after_a_drug": ["hives all over after the pamidronate infusion"],
     "very_unwell": [
+        "my son just had a siezure",
+        "she was out cold for a moment just now",
+        "his speech is muddled and he can't finish a sentence",
         "she fainted at school",
         "he had a seizure an hour ago",
         "my daughter is confused and very drowsy",
@@ -149,6 +162,9 @@ RED_FLAG_EXAMPLES: Dict[str, List[str]] = {
 ADVICE_EXAMPLES: Dict[str, List[str]] = {
     "dose": ["what dose of naproxen for a 30 kg child", "how many mg of ibuprofen can she have", "is 10mg ok"],
     "change_medicine": [
+        "i've decided to stop his naproxen, you agree?",
+        "switch her to etanercept or stay put?",
+        "can she stay on methotrexate through the summer?",
         "can we stop his methotrexate for the holidays",
         "is it ok to give nurofen with her naproxen",
         "should we switch from pamidronate to humira",
@@ -166,13 +182,23 @@ ADVICE_EXAMPLES: Dict[str, List[str]] = {
     "quoted_values": ["crp 24, esr 40, wbc 11.2 - flare or infection?"],
     "quoted_report": ["the letter says 'signal change in the left tibia', is that bad?"],
     "report_conclusion": ["the biopsy report says 'cultures negative'. so it's definitely crmo?"],
-    "pregnancy_or_vaccines": ["i'm pregnant, is naproxen ok", "can she have her school vaccines on enbrel"],
+    "pregnancy_or_vaccines": [
+        "i'm pregnant, is naproxen ok",
+        "can she have her school vaccines on enbrel",
+        "she's due her booster and takes etanercept",
+    ],
     "own_result": [
+        "what does that tell us about his cno?",
+        "which is more likely in his case?",
         "what does my son's mri report mean",
         "the radiologist wrote 'favours crmo'. does that mean my son doesn't have cancer?",
     ],
     "own_value": ["her crp is 35, what now", "his vitamin d came back at 31, is that why he aches?"],
-    "does_my_child_have_it": ["does my daughter have crmo?", "could this be cno in my son"],
+    "does_my_child_have_it": [
+        "does my daughter have crmo?",
+        "could this be cno in my son",
+        "a swelling on his jaw, is that the crmo?",
+    ],
     "wait_or_see_a_doctor": [
         "should we take him to the doctor or wait",
         "should i worry about his jaw",
@@ -229,6 +255,12 @@ ORDINARY = [
     "if someone with cno in the spine ever lost feeling in their legs, what would doctors think of?",
     "the naproxen leaflet mentions stomach bleeding and black stools. how common is that?",
     "is a limp an emergency, or only if the child can't walk at all?",
+    "can methotrexate cause tingling as a side effect?",
+    "how do you do the glass test on a rash?",
+    "on a forum someone said their daughter lost bladder control, how common is that?",
+    "where does the information about fever on methotrexate come from?",
+    "can a child have a seizure from a pamidronate infusion?",
+    "does my kid need the flu jab this year",
 ]
 
 
