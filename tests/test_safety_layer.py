@@ -11,6 +11,9 @@ from typing import Dict, List
 
 import pytest
 import spacy
+import yaml
+from rasa.nlu.constants import SPACY_DOCS
+from rasa.nlu.utils.spacy_utils import SpacyModel
 from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa_sdk import Tracker
@@ -22,8 +25,11 @@ from actions.feedback import ActionRecordFeedback
 from actions.safety import ActionPersonalAdvice, ActionUrgentCare
 from actions.welcome import ActionSmallTalk, ActionWelcome
 from bot import nlp as pipeline
+from bot import paths
 from bot.knowledge import knowledge
-from bot.nlu.safety_layer import apply, with_classifier
+from bot.nlu import REPLY_LANGUAGE
+from bot.nlu.message_marks import add_entity
+from bot.nlu.safety_layer import SafetyLayer, apply, with_classifier
 from bot.nlu.safety_patterns import Finding, SafetyPatternError, SafetyPatterns, rule_names
 
 KB = knowledge()
@@ -452,6 +458,25 @@ def test_the_classifier_counts_as_a_red_flag_when_it_gives_the_label_enough_prob
     assert any(e["entity"] == "safety" and e["value"] == "red_flag" for e in message.get(ENTITIES))
     below = classified(text, [("symptoms", 0.8), ("urgent_symptoms", 0.1)])
     assert not with_classifier(below, check(patterns, text)).red_flags
+
+
+def test_a_german_red_flag_needs_less_of_the_classifier_as_the_config_says(patterns):
+    """config.yml's SafetyLayer: the classifier's 0.2 for urgent_symptoms is a red
+    flag in a German message (0.15 needed), not in an English one (0.3)."""
+    steps = yaml.safe_load(paths.CONFIG.read_text())["pipeline"]
+    settings = next(step for step in steps if step["name"].endswith("SafetyLayer"))
+    layer = SafetyLayer({k: v for k, v in settings.items() if k != "name"})
+    model = SpacyModel(model=patterns._nlp, model_name=str(pipeline.PIPELINE_DIR))
+    for language, text, urgent in (
+        ("de", "sie ist heute so anders als sonst", True),
+        ("en", "she is so unlike herself", False),
+    ):
+        message = classified(text, [("symptoms", 0.7), ("urgent_symptoms", 0.2)])
+        message.set(SPACY_DOCS[TEXT], patterns._nlp(text.lower()))
+        add_entity(message, REPLY_LANGUAGE, language, "LanguageGuard")
+        layer.process([message], model)
+        flagged = any(e["entity"] == "safety" and e["value"] == "red_flag" for e in message.get(ENTITIES))
+        assert flagged is urgent, (language, message.get(ENTITIES))
 
 
 def test_the_classifier_does_not_overrule_a_denial(patterns):

@@ -28,7 +28,7 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.knowledge import knowledge
-from bot.nlu import ADVICE, LANGUAGE_ENTITY, RED_FLAG, SAFETY_ENTITY
+from bot.nlu import ADVICE, LANGUAGE_ENTITY, RED_FLAG, REPLY_LANGUAGE, SAFETY_ENTITY
 from bot.nlu.message_marks import add_entity, entity_value, put_intent_first
 from bot.nlu.safety_german import combined, german_rules
 from bot.nlu.safety_patterns import Finding, patterns_for
@@ -41,6 +41,10 @@ ADVICE_INTENT = "personal_advice"
 # of tricky ordinary questions in the development sets, none in nlu_test.yml).
 CLASSIFIER_RECALL = 0.3
 CLASSIFIER_RULE = "classifier"
+# Where the classifier is less sure of a language, a red flag needs less: by
+# reply language (the `reply_language` entity of the LanguageGuard, which runs
+# before this component), replacing `classifier_recall` for red flags only.
+RED_FLAG_RECALL_BY_LANGUAGE = "red_flag_recall_by_language"
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False, model_from="SpacyNLP")
@@ -53,7 +57,7 @@ class SafetyLayer(GraphComponent):
 
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
-        return {"classifier_recall": CLASSIFIER_RECALL}
+        return {"classifier_recall": CLASSIFIER_RECALL, RED_FLAG_RECALL_BY_LANGUAGE: {}}
 
     @classmethod
     def create(
@@ -68,6 +72,9 @@ class SafetyLayer(GraphComponent):
     def __init__(self, config: Dict[str, Any]) -> None:
         self._faq_ids = frozenset(knowledge().faq_ids)
         self._recall = float(config["classifier_recall"])
+        self._red_flag_recall = {
+            language: float(recall) for language, recall in (config.get(RED_FLAG_RECALL_BY_LANGUAGE) or {}).items()
+        }
 
     def process(self, messages: List[Message], model: SpacyModel) -> List[Message]:
         patterns, german = patterns_for(model.model), german_rules()
@@ -75,17 +82,23 @@ class SafetyLayer(GraphComponent):
             doc = message.get(SPACY_DOCS[TEXT])
             if doc is not None:
                 finding = combined(patterns.check(doc), german.check(message.get(TEXT) or ""))
-                apply(message, with_classifier(message, finding, self._recall), self._faq_ids)
+                red_flag_recall = self._red_flag_recall.get(entity_value(message, REPLY_LANGUAGE) or "", self._recall)
+                finding = with_classifier(message, finding, self._recall, red_flag_recall)
+                apply(message, finding, self._faq_ids)
         return messages
 
 
-def with_classifier(message: Message, finding: Finding, recall: float = CLASSIFIER_RECALL) -> Finding:
-    """The patterns' finding, with a red flag or an advice request added where the
-    classifier gives that label at least `recall` (unless the message denies the
-    red flag, or tells it as past or asks about it in general)."""
+def with_classifier(
+    message: Message, finding: Finding, recall: float = CLASSIFIER_RECALL, red_flag_recall: Optional[float] = None
+) -> Finding:
+    """The patterns' finding, with an advice request added where the classifier
+    gives that label at least `recall`, and a red flag where it gives it at least
+    `red_flag_recall` (`recall` unless given; not when the message denies the red
+    flag, or tells it as past or asks about it in general)."""
+    red_flag_recall = recall if red_flag_recall is None else red_flag_recall
     ranking = {r.get("name"): r.get("confidence") or 0.0 for r in message.get(INTENT_RANKING_KEY) or []}
     red_flags, advice = finding.red_flags, finding.advice
-    if not red_flags and not finding.denied_red_flag and ranking.get(URGENT_INTENT, 0.0) >= recall:
+    if not red_flags and not finding.denied_red_flag and ranking.get(URGENT_INTENT, 0.0) >= red_flag_recall:
         red_flags = (CLASSIFIER_RULE,)
     if not advice and ranking.get(ADVICE_INTENT, 0.0) >= recall:
         advice = (CLASSIFIER_RULE,)
