@@ -460,23 +460,22 @@ def test_the_classifier_counts_as_a_red_flag_when_it_gives_the_label_enough_prob
     assert not with_classifier(below, check(patterns, text)).red_flags
 
 
-def test_a_german_red_flag_needs_less_of_the_classifier_as_the_config_says(patterns):
+def test_a_red_flag_needs_less_of_the_classifier_than_advice_as_the_config_says(patterns):
     """config.yml's SafetyLayer: the classifier's 0.2 for urgent_symptoms is a red
-    flag in a German message (0.15 needed), not in an English one (0.3)."""
+    flag (0.15 needed), its 0.2 for personal_advice no advice request (0.3), and
+    its 0.1 for urgent_symptoms no red flag, in either language."""
     steps = yaml.safe_load(paths.CONFIG.read_text())["pipeline"]
     settings = next(step for step in steps if step["name"].endswith("SafetyLayer"))
     layer = SafetyLayer({k: v for k, v in settings.items() if k != "name"})
     model = SpacyModel(model=patterns._nlp, model_name=str(pipeline.PIPELINE_DIR))
-    for language, text, urgent in (
-        ("de", "sie ist heute so anders als sonst", True),
-        ("en", "she is so unlike herself", False),
-    ):
-        message = classified(text, [("symptoms", 0.7), ("urgent_symptoms", 0.2)])
-        message.set(SPACY_DOCS[TEXT], patterns._nlp(text.lower()))
-        add_entity(message, REPLY_LANGUAGE, language, "LanguageGuard")
-        layer.process([message], model)
-        flagged = any(e["entity"] == "safety" and e["value"] == "red_flag" for e in message.get(ENTITIES))
-        assert flagged is urgent, (language, message.get(ENTITIES))
+    for language, text in (("de", "sie ist heute so anders als sonst"), ("en", "she is so unlike herself")):
+        for urgent, advice, flags in ((0.2, 0.2, {"red_flag"}), (0.1, 0.1, set())):
+            message = classified(text, [("symptoms", 0.6), ("urgent_symptoms", urgent), ("personal_advice", advice)])
+            message.set(SPACY_DOCS[TEXT], patterns._nlp(text.lower()))
+            add_entity(message, REPLY_LANGUAGE, language, "LanguageGuard")
+            layer.process([message], model)
+            found = {e["value"] for e in message.get(ENTITIES) if e["entity"] == "safety"}
+            assert found == flags, (language, urgent, message.get(ENTITIES))
 
 
 def test_the_classifier_does_not_overrule_a_denial(patterns):

@@ -28,7 +28,7 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.knowledge import knowledge
-from bot.nlu import ADVICE, LANGUAGE_ENTITY, RED_FLAG, REPLY_LANGUAGE, SAFETY_ENTITY
+from bot.nlu import ADVICE, LANGUAGE_ENTITY, RED_FLAG, SAFETY_ENTITY
 from bot.nlu.message_marks import add_entity, entity_value, put_intent_first
 from bot.nlu.safety_german import combined, german_rules
 from bot.nlu.safety_patterns import Finding, patterns_for
@@ -41,10 +41,6 @@ ADVICE_INTENT = "personal_advice"
 # of tricky ordinary questions in the development sets, none in nlu_test.yml).
 CLASSIFIER_RECALL = 0.3
 CLASSIFIER_RULE = "classifier"
-# Where the classifier is less sure of a language, a red flag needs less: by
-# reply language (the `reply_language` entity of the LanguageGuard, which runs
-# before this component), replacing `classifier_recall` for red flags only.
-RED_FLAG_RECALL_BY_LANGUAGE = "red_flag_recall_by_language"
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False, model_from="SpacyNLP")
@@ -57,7 +53,7 @@ class SafetyLayer(GraphComponent):
 
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
-        return {"classifier_recall": CLASSIFIER_RECALL, RED_FLAG_RECALL_BY_LANGUAGE: {}}
+        return {"classifier_recall": CLASSIFIER_RECALL, "red_flag_recall": None}
 
     @classmethod
     def create(
@@ -72,9 +68,9 @@ class SafetyLayer(GraphComponent):
     def __init__(self, config: Dict[str, Any]) -> None:
         self._faq_ids = frozenset(knowledge().faq_ids)
         self._recall = float(config["classifier_recall"])
-        self._red_flag_recall = {
-            language: float(recall) for language, recall in (config.get(RED_FLAG_RECALL_BY_LANGUAGE) or {}).items()
-        }
+        # a red flag may need less of the classifier than an advice request
+        red_flag_recall = config.get("red_flag_recall")
+        self._red_flag_recall = self._recall if red_flag_recall is None else float(red_flag_recall)
 
     def process(self, messages: List[Message], model: SpacyModel) -> List[Message]:
         patterns, german = patterns_for(model.model), german_rules()
@@ -82,8 +78,7 @@ class SafetyLayer(GraphComponent):
             doc = message.get(SPACY_DOCS[TEXT])
             if doc is not None:
                 finding = combined(patterns.check(doc), german.check(message.get(TEXT) or ""))
-                red_flag_recall = self._red_flag_recall.get(entity_value(message, REPLY_LANGUAGE) or "", self._recall)
-                finding = with_classifier(message, finding, self._recall, red_flag_recall)
+                finding = with_classifier(message, finding, self._recall, self._red_flag_recall)
                 apply(message, finding, self._faq_ids)
         return messages
 
