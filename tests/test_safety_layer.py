@@ -267,6 +267,7 @@ ORDINARY = [
     "where does the information about fever on methotrexate come from?",
     "can a child have a seizure from a pamidronate infusion?",
     "does my kid need the flu jab this year",
+    "in my case the pain is at night, is that typical?",
 ]
 
 
