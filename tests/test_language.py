@@ -22,7 +22,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.fallback import ActionDefaultFallback
 from bot.knowledge import knowledge
-from bot.nlu import LANGUAGE_ENTITY, RED_FLAG, REPLY_LANGUAGE, SAFETY_ENTITY, language
+from bot.nlu import KNOWN_WORDS, LANGUAGE_ENTITY, RED_FLAG, REPLY_LANGUAGE, SAFETY_ENTITY, language
 from bot.nlu.safety_patterns import red_flag_in_other_language
 from tests.conftest import PROJECT
 
@@ -127,6 +127,15 @@ def test_the_guard_marks_the_reply_language_and_otherwise_takes_the_channels():
     nothing = Message(data={TEXT: "ok", "metadata": {"language": "fr"}})
     language.guard(nothing, VOCABULARY, 0.8, 0.5)
     assert not nothing.get(ENTITIES)
+
+
+def test_the_guard_counts_the_words_the_training_data_uses():
+    """The safety layer ignores the classifier's guess on a message of none."""
+    for text, known in (("Wie wird CRMO behandelt?", 4), ("zxqv plorb vrrk", 0), ("qwxz CRMO", 1)):
+        message = Message(data={TEXT: text})
+        language.guard(message, VOCABULARY, 0.8, 0.5)
+        assert message.get(KNOWN_WORDS) == known, text
+        assert KNOWN_WORDS not in message.as_dict(only_output_properties=True)
 
 
 def test_the_model_comes_from_the_wheel_without_the_network(monkeypatch):

@@ -27,7 +27,7 @@ from actions.welcome import ActionSmallTalk, ActionWelcome
 from bot import nlp as pipeline
 from bot import paths
 from bot.knowledge import knowledge
-from bot.nlu import REPLY_LANGUAGE
+from bot.nlu import KNOWN_WORDS, REPLY_LANGUAGE
 from bot.nlu.message_marks import add_entity
 from bot.nlu.safety_layer import SafetyLayer, apply, with_classifier
 from bot.nlu.safety_patterns import Finding, SafetyPatternError, SafetyPatterns, rule_names
@@ -477,6 +477,17 @@ def test_a_red_flag_needs_less_of_the_classifier_than_advice_as_the_config_says(
             layer.process([message], model)
             found = {e["value"] for e in message.get(ENTITIES) if e["entity"] == "safety"}
             assert found == flags, (language, urgent, message.get(ENTITIES))
+
+
+def test_the_classifiers_guess_on_a_message_of_unknown_words_counts_for_nothing(patterns):
+    """The language guard counts the words the training data uses; with none, a
+    high urgent_symptoms or personal_advice is noise, not a red flag or a request."""
+    text = "qwxz plorb vrrk"
+    for known, flags in ((0, ()), (1, ("classifier",))):
+        message = classified(text, [("urgent_symptoms", 0.42), ("personal_advice", 0.4), ("thank", 0.18)])
+        message.set(KNOWN_WORDS, known)
+        finding = with_classifier(message, check(patterns, text), 0.3, 0.15)
+        assert finding.red_flags == flags and finding.advice == flags
 
 
 def test_the_classifier_does_not_overrule_a_denial(patterns):

@@ -28,6 +28,11 @@ LANGUAGE_ENTITY = "language"
 # answers in ("en" or "de"), or the one the channel asked for when the message
 # does not say (bot/nlu/language.py); the `reply_language` slot keeps it.
 REPLY_LANGUAGE = "reply_language"
+# How many of a message's words the training examples use (or are names of the
+# disease, a bone or a drug): set by the language guard, not part of the parse
+# output. A message with none ("zxqv plorb vrrk") is noise to the classifier,
+# whose guesses on it count for nothing in the safety layer.
+KNOWN_WORDS = "known_words"
 # A message that is only an e-mail address (bot/nlu/contact_address.py): the
 # intent it gets and the entity that carries the address.
 GIVE_EMAIL = "give_email"

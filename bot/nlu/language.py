@@ -37,7 +37,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.knowledge import LANGUAGES, answered_language
-from bot.nlu import DISEASE_NAMES, LANGUAGE_ENTITY, RED_FLAG, REPLY_LANGUAGE, SAFETY_ENTITY, safety_layer
+from bot.nlu import DISEASE_NAMES, KNOWN_WORDS, LANGUAGE_ENTITY, RED_FLAG, REPLY_LANGUAGE, SAFETY_ENTITY, safety_layer
 from bot.nlu.message_marks import add_entity, has_entity, put_intent_first
 from bot.nlu.safety_patterns import red_flag_in_other_language
 
@@ -285,8 +285,11 @@ def guard(message: Message, vocabulary: Vocabulary, min_confidence: float, max_e
     """Marks the language of a message: `reply_language` for English or German
     (or the channel's language when the message does not say), else, for a
     message in another language, that language and a red flag told in it (which
-    the patterns cannot read). Returns the code of a language it does not answer in."""
+    the patterns cannot read); and how many of its words the training data knows
+    (`KNOWN_WORDS`, for the safety layer). Returns the code of a language it does
+    not answer in."""
     text = message.get(TEXT) or ""
+    message.set(KNOWN_WORDS, sum(w in vocabulary.known or w in neutral_words() for w in words(text)))
     best = identify(text)  # asked once: both questions below need it
     answered = english_or_german(text, vocabulary.english, vocabulary.german, best=best)
     if answered:

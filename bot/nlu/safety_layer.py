@@ -28,7 +28,7 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.knowledge import knowledge
-from bot.nlu import ADVICE, LANGUAGE_ENTITY, RED_FLAG, SAFETY_ENTITY
+from bot.nlu import ADVICE, KNOWN_WORDS, LANGUAGE_ENTITY, RED_FLAG, SAFETY_ENTITY
 from bot.nlu.message_marks import add_entity, entity_value, put_intent_first
 from bot.nlu.safety_german import combined, german_rules
 from bot.nlu.safety_patterns import Finding, patterns_for
@@ -89,8 +89,13 @@ def with_classifier(
     """The patterns' finding, with an advice request added where the classifier
     gives that label at least `recall`, and a red flag where it gives it at least
     `red_flag_recall` (`recall` unless given; not when the message denies the red
-    flag, or tells it as past or asks about it in general)."""
+    flag, or tells it as past or asks about it in general). Neither where the
+    language guard found no word the training data uses: on "zxqv plorb vrrk" the
+    classifier's probabilities are noise from letter n-grams, and one in eight
+    strings of random letters got `urgent_symptoms` at 0.15 or more."""
     red_flag_recall = recall if red_flag_recall is None else red_flag_recall
+    if message.get(KNOWN_WORDS) == 0:  # no word the training data uses: the classifier only guessed
+        return finding
     ranking = {r.get("name"): r.get("confidence") or 0.0 for r in message.get(INTENT_RANKING_KEY) or []}
     red_flags, advice = finding.red_flags, finding.advice
     if not red_flags and not finding.denied_red_flag and ranking.get(URGENT_INTENT, 0.0) >= red_flag_recall:
