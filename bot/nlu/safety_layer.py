@@ -84,16 +84,15 @@ class SafetyLayer(GraphComponent):
 
 
 def with_classifier(
-    message: Message, finding: Finding, recall: float = CLASSIFIER_RECALL, red_flag_recall: Optional[float] = None
+    message: Message, finding: Finding, recall: float = CLASSIFIER_RECALL, red_flag_recall: float = CLASSIFIER_RECALL
 ) -> Finding:
     """The patterns' finding, with an advice request added where the classifier
     gives that label at least `recall`, and a red flag where it gives it at least
-    `red_flag_recall` (`recall` unless given; not when the message denies the red
-    flag, or tells it as past or asks about it in general). Neither where the
+    `red_flag_recall` (not when the message denies the red flag, or tells it as
+    past or asks about it in general). Neither where the
     language guard found no word the training data uses: on "zxqv plorb vrrk" the
     classifier's probabilities are noise from letter n-grams, and one in eight
     strings of random letters got `urgent_symptoms` at 0.15 or more."""
-    red_flag_recall = recall if red_flag_recall is None else red_flag_recall
     if message.get(KNOWN_WORDS) == 0:  # no word the training data uses: the classifier only guessed
         return finding
     ranking = {r.get("name"): r.get("confidence") or 0.0 for r in message.get(INTENT_RANKING_KEY) or []}
