@@ -36,12 +36,14 @@ FLOORS: Dict[str, Tuple[int, int, int]] = {
     "safety_dev9.yml": (118, 0, 3),
     "safety_dev10.yml": (110, 59, 2),
     "safety_dev11.yml": (110, 60, 1),
+    "safety_dev12.yml": (100, 45, 3),
     "safety_dev_de.yml": (90, 89, 0),
     "safety_dev_de2.yml": (90, 90, 0),
     "safety_dev_de3.yml": (80, 80, 0),
     "safety_dev_de4.yml": (98, 0, 0),
     "safety_dev_de5.yml": (90, 60, 2),
     "safety_dev_de6.yml": (90, 60, 0),
+    "safety_dev_de7.yml": (76, 52, 1),
 }
 
 
