@@ -83,6 +83,20 @@ RED_FLAGS = {
     "Sie fiel in der Küche hin und war eine Minute weg": "fainting",
     "die Flecken bleiben unter dem Glas dunkel": "rash_that_does_not_fade",
     "Isch normal dass är nümm cha stah?": "cannot_walk",
+    "ihre lippen sind seit der enbrel spritze vorhin ganz dick geschwollen": "allergic_reaction",
+    "Meine Tochter ringt seit zwei Stunden nach Luft": "breathing",
+    "Er kann seit einer Stunde seine Beine nicht mehr richtig spüren": "numbness",
+    "Bin 19 mit CNO, die Beine geben einfach nach": "numbness",
+    "Unser Bub hat seit gestern Abend nicht mehr Lulu gemacht": "incontinence",
+    "Übrigens pinkelt sie seit heute früh gar nicht mehr": "incontinence",
+    "Seit 12 Stunden keine nasse Windel mehr": "incontinence",
+    "sie kann nicht mal mehr stehen": "cannot_walk",
+    "ich komm heut nicht mal mehr die treppe hoch": "cannot_walk",
+    "muss ihn tragen, seit heute früh geht nix mehr mit dem bein": "cannot_walk",
+    "sie hat heute keinen einzigen Schritt gemacht": "cannot_walk",
+    "seit heute Mittag kann sie gar nicht mehr aufs rechte Bein stehen": "cannot_walk",
+    "ich hab so krasse schmerzen im kiefer seit ner stunde": "severe_pain",
+    "jetzt innerhalb von 20 min auf 9": "severe_pain",
 }
 NOT_NOW = [
     "Kann bei CNO auch Fieber auftreten, oder spricht hohes Fieber eher dagegen?",
@@ -110,6 +124,7 @@ NOT_NOW = [
     "In der Zeitung stand, ein Kind konnte wegen CNO nicht mehr laufen. Wie oft passiert das?",
     "Danke! Das Fieber ist längst weg.",
     "Kann ein Wirbel zusammenbrechen? Und würde man dann Taubheitsgefühle bekommen?",
+    "Vor einem Jahr hatte sie bei einer Grippe mal 40 Fieber. Macht CRMO selber auch so hohes Fieber?",
 ]
 ADVICE = {
     "Wie viel Ibuprofen darf mein Sohn mit 30 kg nehmen?": "dose",
@@ -153,6 +168,12 @@ ADVICE = {
     "Schwimmen oder Laufen, was ist besser für ihn?": "decision",
     "Muss ich mir bei meinem Sohn Sorgen machen?": "wait_or_go",
     "Laut Labor AP 380 bei ihr": "own_result",
+    "BSG 35 – ist das ein Schub?": "quoted",
+    "Pyjamaparty morgen, sie hat gerade einen Schub. Lassen oder nicht?": "decision",
+    "Unser Orthopäde meint, wir sollen abwarten. Hat er recht?": "decision",
+    "GPT 85. Weiter MTX geben oder nicht?": "run_out",
+    "Kann sie nächstes Wochenende beim Turnier mitspielen?": "decision",
+    "Sag mir bitte, ob wir uns die Knochenbiopsie sparen können": "decision",
 }
 GENERAL = [
     "Kann mein Kind mit CRMO noch Sport machen?",
@@ -171,6 +192,8 @@ GENERAL = [
     "Kann sie normal in die Schule gehen und bei Ausflügen mitmachen?",
     "Müssen wir uns Sorgen machen, dass die Geschwister es auch bekommen?",
     "Ist es sicher, mit Methotrexat Sport zu machen?",
+    "Darf meine Tochter mit CNO ganz normal in den Kindergarten?",
+    "Die Tagesmutter glaubt, die Knochenentzündung sei übertragbar. Hat sie recht?",
 ]
 
 
