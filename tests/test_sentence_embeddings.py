@@ -18,7 +18,7 @@ from rasa.engine.storage.resource import Resource
 from rasa.nlu.constants import TOKENS_NAMES
 from rasa.nlu.tokenizers.tokenizer import Token
 from rasa.nlu.tokenizers.whitespace_tokenizer import WhitespaceTokenizer
-from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, INTENT, TEXT
+from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, FEATURE_TYPE_SEQUENCE, INTENT, TEXT
 from rasa.shared.nlu.training_data.features import Features
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
@@ -159,6 +159,32 @@ def test_the_linear_classifier_scores_a_message_as_scikit_learn_does(tmp_path: P
         best = int(np.argmax(expected))
         assert processed.get(INTENT)["name"] == classifier.clf.classes_[best]
         assert processed.get(INTENT)["confidence"] == pytest.approx(expected[best])
+
+
+def test_the_training_matrix_is_rasas_own_join_of_the_sentence_features(tmp_path: Path, monkeypatch):
+    """`_create_X` reads the sentence features alone; the rows must be the ones
+    Rasa's `get_sparse_features` / `get_dense_features` join, sequence features
+    or not, repeated entries summed."""
+    classifier = linear_classifier(tmp_path, monkeypatch, tfidf=False)
+    rng = np.random.default_rng(11)
+    messages = []
+    for n in range(5):
+        message = sparse_and_dense(f"m{n}", "", list(rng.integers(0, 3, 6)), list(rng.normal(0, 1, 4)), [n, 0, 1])
+        words = scipy.sparse.coo_matrix(rng.integers(0, 2, (3, 6)))  # a row per word: not part of the input
+        message.add_features(Features(words, FEATURE_TYPE_SEQUENCE, TEXT, "counts0"))
+        messages.append(message)
+    repeated = scipy.sparse.coo_matrix(([1.0, 2.0], ([0, 0], [4, 4])), shape=(1, 6))
+    messages[0].features[0] = Features(repeated, FEATURE_TYPE_SENTENCE, TEXT, "counts0")
+
+    expected = scipy.sparse.vstack(
+        [
+            scipy.sparse.hstack(
+                [m.get_sparse_features(attribute=TEXT)[1].features, m.get_dense_features(attribute=TEXT)[1].features]
+            )
+            for m in messages
+        ]
+    ).toarray()
+    np.testing.assert_array_equal(classifier._create_X(messages).toarray(), expected)
 
 
 def test_the_linear_classifier_names_a_changed_featurizer(tmp_path: Path, monkeypatch):
