@@ -21,6 +21,7 @@ scikit-learn's)."""
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from typing import Any, Dict, List, Optional
 
@@ -35,6 +36,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from rasa.utils.tensorflow.constants import RANKING_LENGTH
 from scipy.sparse import csr_matrix, hstack
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.feature_extraction.text import TfidfTransformer
 
 IDF_FILE = "idf.npy"
@@ -126,8 +128,13 @@ class LinearIntentClassifier(LogisticRegressionClassifier):
         return scores / scores.sum()
 
     def train(self, training_data: TrainingData) -> Resource:
+        """Fits the classifier. `max_iter` in config.yml stops the solver before
+        its own tolerance on purpose (measured there), so scikit-learn's
+        warning that it did not converge says nothing new and is not shown."""
         self.tfidf = None
-        return super().train(training_data)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            return super().train(training_data)
 
     def persist(self) -> None:
         super().persist()
