@@ -95,6 +95,8 @@ RED_FLAG_EXAMPLES: Dict[str, List[str]] = {
         "she's still not putting that leg down at home",
     ],
     "cannot_feel_or_move": [
+        "she can't lift it off the bed",
+        "my left foot slaps down when i walk",
         "she can't feel her feet",
         "his legs keep giving way",
         "her arm has gone dead since she woke",
@@ -107,6 +109,7 @@ RED_FLAG_EXAMPLES: Dict[str, List[str]] = {
     "numbness": ["her legs are numb", "pins and needles in both feet", "he says his feet are fizzy"],
     "weakness": ["weakness in his legs today", "my legs feel weak and wobbly"],
     "bladder_or_bowel": [
+        "i need to pee but nothing comes out",
         "his last wee was yesterday lunchtime",
         "she hasn't had a wee since last night",
         "wee all over the floor and she didn't notice",
@@ -118,6 +121,8 @@ RED_FLAG_EXAMPLES: Dict[str, List[str]] = {
         "no wee for 12 hours and he is drinking fine",
     ],
     "sudden_severe_pain": [
+        "she woke up shrieking about her hip",
+        "his knee is on fire and he won't let anyone near it",
         "it went from a dull ache to screaming in ten minutes",
         "he is screaming in pain",
         "sudden pain in her back, worst ever",
@@ -132,6 +137,8 @@ RED_FLAG_EXAMPLES: Dict[str, List[str]] = {
         "she keeps bringing up even sips of juice",
     ],
     "rash_that_does_not_fade": [
+        "little dots that don't go white when i press",
+        "dark red specks on his chest",
         "a rash that doesn't fade when i press a glass on it",
         "little red dots that don't go away when i press the glass",
     ],
@@ -149,6 +156,8 @@ RED_FLAG_EXAMPLES: Dict[str, List[str]] = {
         "red wee since lunch",
     ],
     "allergic_reaction": [
+        "the puffiness has spread to his lips",
+        "his mouth is swelling up after the antibiotic",
         "her eyelids and lips have swollen up since the drip",
         "my face is blowing up after the injection",
         "her lips are swelling and she is wheezing",
@@ -158,7 +167,18 @@ RED_FLAG_EXAMPLES: Dict[str, List[str]] = {
         "his face is swelling up after the infusion they gave him today",
     ],
     "allergic_reaction_after_a_drug": ["hives all over after the pamidronate infusion"],
+    "started_suddenly": [
+        "my boy is crying, pain very bad in his thigh, suddenly started an hour ago",
+    ],
     "very_unwell": [
+        "dizzy then hit the deck",
+        "zoned out and jerking",
+        "she's all muddled and can't tell me where she is",
+        "my grandson is confused and seeing things that aren't there",
+        "ribs sucking in with every breath",
+        "breathless and gasping",
+        "he's gone all limp",
+        "fitting!!",
         "my son just had a siezure",
         "she was out cold for a moment just now",
         "his speech is muddled and he can't finish a sentence",
@@ -179,12 +199,15 @@ RED_FLAG_EXAMPLES: Dict[str, List[str]] = {
 }
 ADVICE_EXAMPLES: Dict[str, List[str]] = {
     "dose": [
+        "should i bump her up to two tablets?",
         "what dose of naproxen for a 30 kg child",
         "how many mg of ibuprofen can she have",
         "is 10mg ok",
         "naproxen twice a day for 25 kg, is that right?",
     ],
     "change_medicine": [
+        "would it be terrible to give her the injection a day late?",
+        "forgot his folic acid yesterday, does he need an extra one today?",
         "i've decided to stop his naproxen, you agree?",
         "switch her to etanercept or stay put?",
         "can she stay on methotrexate through the summer?",
@@ -204,6 +227,11 @@ ADVICE_EXAMPLES: Dict[str, List[str]] = {
         "should i wake him or just skip tonight's naproxen?",
         "we want to try turmeric instead of naproxen for her",
         "i'm 19 on mtx, can i have a few drinks at a wedding?",
+    ],
+    "remedy_with_a_drug": [
+        "can she have st john's wort? she's on pred",
+        "is cbd oil ok alongside my naproxen?",
+        "can i give him an antihistamine for his hay fever while he's on infliximab?",
     ],
     "combining_medicines": [
         "is it ok to give ibuprofen on top of naproxen at night",
@@ -242,6 +270,9 @@ ADVICE_EXAMPLES: Dict[str, List[str]] = {
         "should i push for a biopsy or trust the doctor who says she doesn't need one?",
     ],
     "activity_for_own_child": [
+        "is trampolining off limits for her?",
+        "could he go to camp while on methotrexate, or is that a bad idea for him?",
+        "twins, one has cno. should the other one have a whole body mri?",
         "is it safe for my son to play rugby this weekend",
         "can my son carry a heavy school bag",
         "can she do the fun run on saturday with her ankle",
@@ -302,6 +333,10 @@ ORDINARY = [
     "can a child have a seizure from a pamidronate infusion?",
     "does my kid need the flu jab this year",
     "in my case the pain is at night, is that typical?",
+    "nbo vs cno vs crmo whats the diff?? so confusing",
+    "why do the immune cells suddenly start damaging bone in crmo?",
+    "will she grow out of it?",
+    "can hay fever tablets be taken with crmo?",
 ]
 
 
