@@ -24,6 +24,11 @@ from rasa.core.actions.action import ActionExecutionRejection, RemoteAction
 from rasa.core.channels.channel import CollectingOutputChannel
 from rasa.core.nlg import TemplatedNaturalLanguageGenerator
 from rasa.core.tracker_store import SQLTrackerStore
+from rasa.engine.caching import LocalTrainingCache
+from rasa.engine.graph import ExecutionContext, GraphSchema, SchemaNode
+from rasa.engine.storage.local_model_storage import LocalModelStorage
+from rasa.engine.training.hooks import TrainingHook
+from rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer import CountVectorsFeaturizer
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import (
     ActionExecuted,
@@ -50,6 +55,8 @@ from rasa.shared.core.events import (
     UserUttered,
 )
 from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
 from rasa.shared.utils.common import all_subclasses
 from rasa.utils.endpoints import EndpointConfig
 
@@ -160,6 +167,54 @@ def test_unknown_event_names_still_fail_or_default():
         patches.resolve_by_type("no_such_event")
     assert patches.resolve_by_type("no_such_event", SlotSet) is SlotSet
     assert "no_such_event" not in patches._event_classes
+
+
+# ---- the training cache -----------------------------------------------------------
+class NotToFingerprint:
+    """A node's input or output that fails the moment anyone fingerprints it."""
+
+    def fingerprint(self) -> str:
+        raise AssertionError("fingerprinted")
+
+
+def training_hook(monkeypatch, tmp_path: Path, cache_mb: str) -> tuple:
+    """Rasa's training hook on a real cache (in tmp_path), `cache_mb` large."""
+    monkeypatch.setenv("RASA_CACHE_DIRECTORY", str(tmp_path / "cache"))
+    monkeypatch.setenv("RASA_MAX_CACHE_SIZE", cache_mb)
+    cache = LocalTrainingCache()
+    node = SchemaNode(
+        needs={"training_data": "__input__"},
+        uses=CountVectorsFeaturizer,
+        constructor_name="create",
+        fn="process_training_data",
+        config={},
+    )
+    schema = GraphSchema({"featurizer": node})
+    hook = TrainingHook(cache=cache, model_storage=LocalModelStorage(tmp_path / "storage"), pruned_schema=schema)
+    return hook, cache, ExecutionContext(graph_schema=schema, model_id="test")
+
+
+def test_with_the_training_cache_off_nothing_is_fingerprinted(monkeypatch, tmp_path):
+    hook, cache, context = training_hook(monkeypatch, tmp_path, "0")
+    inputs = {"training_data": NotToFingerprint()}
+    with pytest.raises(AssertionError, match="fingerprinted"):  # what Rasa does
+        patches._rasa_before_node(hook, "featurizer", context, {}, inputs)
+    with pytest.raises(AssertionError, match="fingerprinted"):
+        patches._rasa_after_node(hook, "featurizer", context, {}, NotToFingerprint(), {"fingerprint_key": "k"})
+    assert patches.fingerprint_inputs_if_cached(hook, "featurizer", context, {}, inputs) == {}
+    patches.cache_output_if_cached(hook, "featurizer", context, {}, NotToFingerprint(), {})
+    assert not (tmp_path / "cache").exists()
+
+
+def test_with_the_training_cache_on_the_hook_does_what_rasa_does(monkeypatch, tmp_path):
+    hook, cache, context = training_hook(monkeypatch, tmp_path, "1000")
+    data = TrainingData([Message(data={"text": "is crmo hereditary", "intent": "genetics"})])
+    ours = patches.fingerprint_inputs_if_cached(hook, "featurizer", context, {}, {"training_data": data})
+    assert ours == patches._rasa_before_node(hook, "featurizer", context, {}, {"training_data": data})
+    key = ours["fingerprint_key"]
+    assert cache.get_cached_output_fingerprint(key) is None
+    patches.cache_output_if_cached(hook, "featurizer", context, {}, data, ours)
+    assert cache.get_cached_output_fingerprint(key) == data.fingerprint()
 
 
 # ---- installation and the version guard ------------------------------------------
