@@ -575,3 +575,11 @@ def test_room_temperature_is_no_fever(patterns):
     """A drug left out of the fridge is a question about the drug, not a fever on it."""
     assert check(patterns, "the humira pen was at room temperature for two days").red_flags == ()
     assert check(patterns, "she is on humira and has a temperature").red_flags
+
+
+def test_an_age_in_german_is_no_blood_value(patterns):
+    """The liver value ALT is the German word for old: "7 Jahre alt 39,2" is an
+    age and a temperature, so the urgent reply and no refusal."""
+    finding = check(patterns, "Meine Tochter ist 7 Jahre alt 39,2 Fieber")
+    assert finding.red_flags and not finding.advice, finding
+    assert "quoted_values" in check(patterns, "ALT 85, is that bad for him?").advice

@@ -235,8 +235,7 @@ class SafetyPatterns:
             if span.start in long_ago or general:
                 denied = True
                 continue
-            unless = self._rules[rule].unless
-            if unless and any(clause[t.i] == clause[span.start] and forms[t.i] in self._words[unless] for t in doc):
+            if self._unless(rule, span, clause, forms):
                 continue
             red_flags.append(rule)
         # ("for the last month" is no past for a drug still taken: only "if ever"
@@ -244,7 +243,11 @@ class SafetyPatterns:
         red_flags += [r.name for r in self._present(doc, "red_flags", hypothetical, long_ago) if not general]
         red_flags = [name for name in red_flags if personal or not self._rules[name].personal]
 
-        advice = [key.split("#")[0] for key, _ in spans("advice")]
+        advice = [
+            rule
+            for rule, span in ((k.split("#")[0], s) for k, s in spans("advice"))
+            if not self._unless(rule, span, clause, forms)
+        ]
         advice += [r.name for r in self._present(doc, "advice")]
         advice = [name for name in advice if personal or not self._rules[name].personal]
         starts = [0] + [t.i + 1 for t in doc if t.text in SENTENCE_END and t.i + 1 < len(doc)]
@@ -281,6 +284,14 @@ class SafetyPatterns:
             ):
                 found.append(rule)
         return found
+
+    def _unless(self, rule: str, span: Span, clause: Sequence[int], forms: Sequence[str]) -> bool:
+        """Whether the rule's `unless` words share the match's clause ("collapsed"
+        beside "vertebra", "alt 39" beside the German "Jahre")."""
+        unless = self._rules[rule].unless
+        return bool(unless) and any(
+            clause[i] == clause[span.start] and form in self._words[unless] for i, form in enumerate(forms)
+        )
 
     def _words_found(self, doc: Doc, name: str) -> List[Token]:
         """The tokens of word list `name`; a list `<name>_not_after` names the
