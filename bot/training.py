@@ -57,7 +57,7 @@ def ensure_model(force: bool = False) -> Path:
     started = time.monotonic()
     # Rasa's command line with the project's fixes (bot/rasa_ext), its training
     # cache off: a full training (--force) never reads it, and with it off the
-    # fixes spare fingerprinting every node's output for it (about 30 s).
+    # fixes spare fingerprinting every node's output for it (a fifth of a training).
     subprocess.run(
         [sys.executable, "-m", "bot.rasa_ext.runtime", "train", "--fixed-model-name", "crmo", "--out", str(MODELS),
          "--force"],
