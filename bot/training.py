@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import List, Optional
 
 from bot import nlp, sync
 from bot.paths import MODELS, PROJECT
@@ -17,8 +18,10 @@ from bot.paths import MODELS, PROJECT
 MODEL = MODELS / "crmo.tar.gz"
 FINGERPRINT = MODELS / "crmo.fingerprint"
 TRAIN_SECONDS = MODELS / "crmo.train-seconds"
-# Rasa's training cache, in MB (rasa.engine.caching): 0 turns it off.
-TRAINING_CACHE_SIZE = "RASA_MAX_CACHE_SIZE"
+# Rasa's training cache (rasa.engine.caching) off: a full training (--force)
+# never reads it, and with it off the project's fixes spare fingerprinting every
+# node's output for it (a fifth of a training).
+TRAINING_ENV = {"RASA_MAX_CACHE_SIZE": "0"}
 INPUTS = ("config.yml", "domain.yml", "data")
 # The project's own NLU components (code and tokenizer): config.yml names them,
 # so a change to them changes the model as much as a change to the config.
@@ -44,6 +47,14 @@ def is_current() -> bool:
     return MODEL.exists() and FINGERPRINT.exists() and FINGERPRINT.read_text().strip() == fingerprint()
 
 
+def train_command(out: Path, name: str, config: Optional[Path] = None) -> List[str]:
+    """Rasa's full training (`--force`) through the project's fixes
+    (bot/rasa_ext), to be run with TRAINING_ENV: the model `out/<name>.tar.gz`."""
+    chosen = ["--config", str(config)] if config else []
+    return [sys.executable, "-m", "bot.rasa_ext.runtime", "train", *chosen, "--fixed-model-name", name,
+            "--out", str(out), "--force"]  # fmt: skip
+
+
 def ensure_model(force: bool = False) -> Path:
     """Builds the spaCy pipeline and trains the model if needed; returns its path."""
     stale = sync.stale()
@@ -55,16 +66,7 @@ def ensure_model(force: bool = False) -> Path:
         return MODEL
     print("Training the model (a few minutes)...", flush=True)
     started = time.monotonic()
-    # Rasa's command line with the project's fixes (bot/rasa_ext), its training
-    # cache off: a full training (--force) never reads it, and with it off the
-    # fixes spare fingerprinting every node's output for it (a fifth of a training).
-    subprocess.run(
-        [sys.executable, "-m", "bot.rasa_ext.runtime", "train", "--fixed-model-name", "crmo", "--out", str(MODELS),
-         "--force"],
-        cwd=PROJECT,
-        env={**os.environ, TRAINING_CACHE_SIZE: "0"},
-        check=True,
-    )  # fmt: skip
+    subprocess.run(train_command(MODELS, "crmo"), cwd=PROJECT, env={**os.environ, **TRAINING_ENV}, check=True)
     seconds = time.monotonic() - started
     FINGERPRINT.write_text(fingerprint())
     TRAIN_SECONDS.write_text(f"{seconds:.1f}\n")

@@ -134,10 +134,10 @@ def previous_model(work: Path) -> tuple:
     config_file = work / "previous-config.yml"
     config_file.write_text(yaml.safe_dump(config, sort_keys=False))
     started = time.monotonic()
+    # trained as the current model is (bot/training.py), so the two times compare
     subprocess.run(
-        [sys.executable, "-m", "rasa", "train", "--config", str(config_file), "--out", str(work),
-         "--fixed-model-name", "previous", "--force"],
-        cwd=servers.PROJECT, env=servers.child_env(), check=True, capture_output=True,
+        training.train_command(work, "previous", config_file),
+        cwd=servers.PROJECT, env=servers.child_env(training.TRAINING_ENV), check=True, capture_output=True,
     )  # fmt: skip
     return work / "previous.tar.gz", config_file, time.monotonic() - started
 
