@@ -450,6 +450,33 @@ def test_the_project_server_logs_every_fix_installed(live_bot):
     assert FIXES_LINE in rasa.log.read_text()
 
 
+def thread_cpu_seconds(pid: int) -> dict:
+    """CPU time (user + system) of each thread of a process, by thread id."""
+    times = {}
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        fields = Path(f"/proc/{pid}/task/{tid}/stat").read_text().rsplit(")", 1)[1].split()
+        times[tid] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return times
+
+
+def test_the_served_process_answers_on_two_threads_only(live_bot):
+    """With numpy's BLAS left on two threads, a third thread spun after every
+    parse (10-18 ms of CPU a message, measured); now only the event loop and
+    the parse thread work while questions are answered."""
+    rasa, _ = live_bot
+    url = f"{rasa.url}/webhooks/rest/webhook"
+    post_json(url, {"sender": "threads-warm-up", "message": "what is crmo"})
+    before = thread_cpu_seconds(rasa.process.pid)
+    questions = 60
+    for n in range(questions):
+        status, _ = post_json(url, {"sender": f"threads-{n // 6}", "message": "which bones does crmo affect"})
+        assert status == 200
+    after = thread_cpu_seconds(rasa.process.pid)
+    used = sorted((after[tid] - before.get(tid, 0.0) for tid in after), reverse=True)
+    assert used[1] > 0.001 * questions, used  # the parse thread works...
+    assert sum(used[2:]) < 0.001 * questions, used  # ...and no third thread does
+
+
 def test_plain_rasa_commands_in_the_project_folder_work_with_the_fixes(model: Path, tmp_path: Path):
     """`rasa run actions` and `rasa run`, typed as Rasa's documentation teaches
     (default credentials.yml and endpoints.yml, no environment set): the server
