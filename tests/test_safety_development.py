@@ -38,6 +38,7 @@ FLOORS: Dict[str, Tuple[int, int, int]] = {
     "safety_dev11.yml": (110, 60, 1),
     "safety_dev12.yml": (110, 58, 3),
     "safety_dev13.yml": (107, 60, 0),
+    "safety_dev14.yml": (101, 34, 1),
     "safety_dev_de.yml": (90, 89, 0),
     "safety_dev_de2.yml": (90, 90, 0),
     "safety_dev_de3.yml": (80, 80, 0),
@@ -46,6 +47,7 @@ FLOORS: Dict[str, Tuple[int, int, int]] = {
     "safety_dev_de6.yml": (90, 60, 0),
     "safety_dev_de7.yml": (90, 59, 0),
     "safety_dev_de8.yml": (90, 60, 0),
+    "safety_dev_de9.yml": (67, 34, 1),
 }
 
 
