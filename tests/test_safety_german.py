@@ -156,6 +156,7 @@ NOT_NOW = [
     "Vor einem Jahr hatte sie bei einer Grippe mal 40 Fieber. Macht CRMO selber auch so hohes Fieber?",
 ]
 ADVICE = {
+    "Was ist für Jonas besser, Pamidronat oder Humira? Bei ihm sind zwei Wirbel betroffen.": "decision",
     "Die Spritze für sie 2 Tage vorziehen, geht das so?": "change_drug",
     "Naproxen oder Ibuprofen, was verträgt meine Tochter besser?": "change_drug",
     "darf ich das Naproxen bei ihr jetzt runterfahren?": "change_drug",

@@ -218,6 +218,7 @@ ADVICE_EXAMPLES: Dict[str, List[str]] = {
         "naproxen twice a day for 25 kg, is that right?",
     ],
     "change_medicine": [
+        "would anyone blame me if I skipped his methotrexate tonight?",
         "could we space his injections to every 3 weeks?",
         "can we push his dose back 3 days?",
         "we decided naproxen only on bad days for him",
@@ -564,14 +565,14 @@ def test_the_classifier_counts_as_a_red_flag_when_it_gives_the_label_enough_prob
 
 def test_a_red_flag_needs_less_of_the_classifier_than_advice_as_the_config_says(patterns):
     """config.yml's SafetyLayer: the classifier's 0.2 for urgent_symptoms is a red
-    flag (0.15 needed), its 0.2 for personal_advice no advice request (0.3), and
-    its 0.1 for urgent_symptoms no red flag, in either language."""
+    flag (0.15 needed), its 0.4 for personal_advice no advice request (0.45) but
+    its 0.5 one, and its 0.1 for urgent_symptoms no red flag, in either language."""
     steps = yaml.safe_load(paths.CONFIG.read_text())["pipeline"]
     settings = next(step for step in steps if step["name"].endswith("SafetyLayer"))
     layer = SafetyLayer({k: v for k, v in settings.items() if k != "name"})
     model = SpacyModel(model=patterns._nlp, model_name=str(pipeline.PIPELINE_DIR))
     for language, text in (("de", "sie ist heute so anders als sonst"), ("en", "she is so unlike herself")):
-        for urgent, advice, flags in ((0.2, 0.2, {"red_flag"}), (0.1, 0.1, set())):
+        for urgent, advice, flags in ((0.2, 0.2, {"red_flag"}), (0.1, 0.4, set()), (0.1, 0.5, {"advice"})):
             message = classified(text, [("symptoms", 0.6), ("urgent_symptoms", urgent), ("personal_advice", advice)])
             message.set(SPACY_DOCS[TEXT], patterns._nlp(text.lower()))
             add_entity(message, REPLY_LANGUAGE, language, "LanguageGuard")
@@ -599,7 +600,7 @@ def test_the_classifier_does_not_overrule_a_denial(patterns):
 
 def test_the_classifier_counts_as_an_advice_request_when_it_gives_the_label_enough_probability(patterns):
     text = "what would a sensible parent do about the nsaids"
-    message = classified(text, [("nsaids", 0.55), ("personal_advice", 0.4)])
+    message = classified(text, [("nsaids", 0.45), ("personal_advice", 0.5)])
     assert with_classifier(message, check(patterns, text)).advice == ("classifier",)
 
 

@@ -35,11 +35,11 @@ from bot.nlu.safety_patterns import Finding, patterns_for
 
 URGENT_INTENT = "urgent_symptoms"
 ADVICE_INTENT = "personal_advice"
-# The classifier "fires" on a red flag or an advice request when it gives that
-# label at least this probability, even if another label is ahead: a missed red
-# flag is the worst error, so recall is bought with a few false alarms (about 2%
-# of tricky ordinary questions in the development sets, none in nlu_test.yml).
-CLASSIFIER_RECALL = 0.3
+# The classifier "fires" on an advice request or a red flag when it gives that
+# label at least this probability, even if another label is ahead (config.yml
+# says why; a red flag needs less: a missed red flag is the worst error).
+CLASSIFIER_RECALL = 0.45
+RED_FLAG_RECALL = 0.15
 CLASSIFIER_RULE = "classifier"
 
 
@@ -53,7 +53,7 @@ class SafetyLayer(GraphComponent):
 
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
-        return {"classifier_recall": CLASSIFIER_RECALL, "red_flag_recall": None}
+        return {"classifier_recall": CLASSIFIER_RECALL, "red_flag_recall": RED_FLAG_RECALL}
 
     @classmethod
     def create(
@@ -68,9 +68,7 @@ class SafetyLayer(GraphComponent):
     def __init__(self, config: Dict[str, Any]) -> None:
         self._faq_ids = frozenset(knowledge().faq_ids)
         self._recall = float(config["classifier_recall"])
-        # a red flag may need less of the classifier than an advice request
-        red_flag_recall = config.get("red_flag_recall")
-        self._red_flag_recall = self._recall if red_flag_recall is None else float(red_flag_recall)
+        self._red_flag_recall = float(config["red_flag_recall"])  # a red flag may need less
 
     def process(self, messages: List[Message], model: SpacyModel) -> List[Message]:
         patterns, german = patterns_for(model.model), german_rules()
@@ -84,7 +82,7 @@ class SafetyLayer(GraphComponent):
 
 
 def with_classifier(
-    message: Message, finding: Finding, recall: float = CLASSIFIER_RECALL, red_flag_recall: float = CLASSIFIER_RECALL
+    message: Message, finding: Finding, recall: float = CLASSIFIER_RECALL, red_flag_recall: float = RED_FLAG_RECALL
 ) -> Finding:
     """The patterns' finding, with an advice request added where the classifier
     gives that label at least `recall`, and a red flag where it gives it at least
