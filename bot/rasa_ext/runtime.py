@@ -38,12 +38,17 @@ class RasaFixes(GraphComponent):
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> RasaFixes:
-        patches.install()
-        one_blas_thread()
+        install()
         return cls()
 
     def process(self, messages: List[Message]) -> List[Message]:
         return messages
+
+
+def install() -> None:
+    """What both ways in install in the serving process: the fixes, then one BLAS thread."""
+    patches.install()
+    one_blas_thread()
 
 
 def one_blas_thread() -> None:
@@ -60,8 +65,7 @@ def one_blas_thread() -> None:
 
 def main() -> None:
     try:
-        patches.install()
-        one_blas_thread()
+        install()
     except patches.RasaVersionError as error:
         sys.exit(f"ERROR: {error}")
     from rasa.__main__ import main as rasa_main
