@@ -40,6 +40,7 @@ FLOORS: Dict[str, Tuple[int, int, int]] = {
     "safety_dev12.yml": (110, 59, 3),
     "safety_dev13.yml": (107, 60, 0),
     "safety_dev14.yml": (110, 52, 1),
+    "safety_dev15.yml": (90, 45, 3),
     "safety_dev_de.yml": (90, 89, 0),
     "safety_dev_de2.yml": (90, 90, 0),
     "safety_dev_de3.yml": (80, 80, 0),
@@ -49,6 +50,7 @@ FLOORS: Dict[str, Tuple[int, int, int]] = {
     "safety_dev_de7.yml": (90, 59, 0),
     "safety_dev_de8.yml": (90, 60, 0),
     "safety_dev_de9.yml": (90, 49, 0),
+    "safety_dev_de10.yml": (73, 52, 0),
 }
 
 
