@@ -82,6 +82,8 @@ RED_FLAG_EXAMPLES: Dict[str, List[str]] = {
     "spreading_redness": ["the redness on her knee is spreading up her leg"],
     "hot_swelling_with_fever": ["he's 11 months, his thigh is swollen, red and hot, and he's feverish"],
     "cannot_walk": [
+        "i had to drag myself to the bathroom on my elbows",
+        "he couldn't make it from his bed to the door tonight",
         "first a limp, now he's not walking at all",
         "he won't put any weight on his left leg",
         "she cant walk since lunch",
@@ -96,6 +98,8 @@ RED_FLAG_EXAMPLES: Dict[str, List[str]] = {
         "she's still not putting that leg down at home",
     ],
     "cannot_feel_or_move": [
+        "his left arm just hangs there since lunch",
+        "she can't hold her cup this evening",
         "her hip won't hold her",
         "she can't lift it off the bed",
         "my left foot slaps down when i walk",
@@ -111,6 +115,12 @@ RED_FLAG_EXAMPLES: Dict[str, List[str]] = {
     "numbness": ["her legs are numb", "pins and needles in both feet", "he says his feet are fizzy"],
     "weakness": ["weakness in his legs today", "my legs feel weak and wobbly"],
     "bladder_or_bowel": [
+        "she hasn't done a wee since breakfast yesterday",
+        "he sits on the loo and nothing comes out",
+        "he didn't pee all day",
+        "she hasn't passed any urine since last night",
+        "he needs to go but can't, for hours now",
+        "she didn't make it to the toilet and couldn't feel herself going",
         "anuric since 7 this morning",
         "he hasn't wee'd since yesterday",
         "she hasn't been for a wee since last night",
@@ -163,6 +173,8 @@ RED_FLAG_EXAMPLES: Dict[str, List[str]] = {
         "red wee since lunch",
     ],
     "allergic_reaction": [
+        "after the new tablet her lips look like balloons",
+        "his face is swelling and there are itchy bumps on his chest",
         "her lips are fat after the ibuprofen",
         "his tongue feels big",
         "the puffiness has spread to his lips",
@@ -180,6 +192,16 @@ RED_FLAG_EXAMPLES: Dict[str, List[str]] = {
         "my boy is crying, pain very bad in his thigh, suddenly started an hour ago",
     ],
     "very_unwell": [
+        "we found her on the kitchen floor, she doesn't remember falling",
+        "he went stiff and then started jerking, it lasted a minute",
+        "she bit her tongue and now she's very sleepy",
+        "he keeps asking where he is",
+        "my mum keeps mixing up her words tonight",
+        "he can only get a few words out before he stops for breath",
+        "she's gasping on the sofa",
+        "i've been shaking him and he won't come round",
+        "i can't get him awake for his medicine",
+        "he calls his sister by the wrong name and seems far away",
         "she keeps asking what day it is",
         "he doesn't know who his sister is",
         "SOB at rest and using accessory muscles",
@@ -316,6 +338,8 @@ ADVICE_EXAMPLES: Dict[str, List[str]] = {
     ],
 }
 ORDINARY = [
+    "can crmo ever press on a nerve in the spine and cause numbness?",
+    "she fainted at a blood test ages ago; is a biopsy always needed for crmo?",
     "teacher here, what can we do in class to help a pupil with cno who has bad pain days",
     "Can you give me a list of symptoms that mean I should call 999 for a child with CRMO?",
     "what does anuria mean?",
