@@ -50,7 +50,7 @@ FLOORS: Dict[str, Tuple[int, int, int]] = {
     "safety_dev_de7.yml": (90, 59, 0),
     "safety_dev_de8.yml": (90, 60, 0),
     "safety_dev_de9.yml": (90, 50, 0),
-    "safety_dev_de10.yml": (73, 52, 0),
+    "safety_dev_de10.yml": (101, 62, 0),
 }
 
 

@@ -15,6 +15,27 @@ from bot.nlu.safety_patterns import Finding
 RULES = german_rules()
 
 RED_FLAGS = {
+    "ihr Bein fühlt sich an wie Ameisen": "numbness",
+    "er kann seit heute nicht mehr die Treppe hoch": "cannot_walk",
+    "so hat sie noch nie geschrien, ganz plötzlich im Rücken": "severe_pain",
+    "der Rücken tut plötzlich so arg weh": "severe_pain",
+    "er wimmert seit einer Stunde vor Schmerzen": "severe_pain",
+    "er hat grad komisch gezittert und die Augen waren weg": "seizure",
+    "sie ruft mich beim Namen ihrer Schwester": "confused",
+    "mein Opa fragt seit heute ständig dasselbe": "confused",
+    "ich weiss grad nicht genau wo ich bin": "confused",
+    "er muss nach jeder Stufe stehen bleiben und Luft holen": "breathing",
+    "im Liegen japst er": "breathing",
+    "si überchunnt fast kei Luft meh": "breathing",
+    "sie lässt sich seit dem Mittag kaum wecken": "cannot_wake",
+    "seine Lippen sehen aus wie Luftballons": "allergic_reaction",
+    "sit em Medikament isch d Zunge gschwolle": "allergic_reaction",
+    "seine Augenlider schwellen seit der Tablette immer mehr an": "allergic_reaction",
+    "die Flecken an den Beinen verschwinden nicht": "rash_that_does_not_fade",
+    "ich hab ein Glas draufgedrückt": "rash_that_does_not_fade",
+    "er sitzt auf dem Klo und es kommt nichts raus": "incontinence",
+    "ich kann seit heute morgen nicht pinkeln": "incontinence",
+    "mir ist in der Schule Pipi rausgelaufen": "incontinence",
     "Schülerin 13 J., bek. CNO, nicht gehfähig": "cannot_walk",
     "seit heute fällt ihm der rechte Fuß beim Gehen runter": "numbness",
     "Da Bua hat auf amoi so an Schmerz im Oberschenkel kriagt": "severe_pain",
@@ -156,6 +177,16 @@ NOT_NOW = [
     "Vor einem Jahr hatte sie bei einer Grippe mal 40 Fieber. Macht CRMO selber auch so hohes Fieber?",
 ]
 ADVICE = {
+    "Soll ich das MTX gar nicht erst anfangen?": "change_drug",
+    "nur angenommen, ich würde bei ihr das Cortison einfach absetzen": "change_drug",
+    "Dörf mini Tochter nächsti Wuche is Skilager?": "decision",
+    "Darf sie am Tag nach der Infusion wieder in die Schule?": "decision",
+    "Würdet ihr bei meiner Tochter eher Naproxen empfehlen?": "decision",
+    "Könnte ein Kind mit Enbrel, so wie meine Tochter, ohne Spritze verreisen?": "decision",
+    "Gilt das, was du geschrieben hast, auch für meinen Sohn?": "decision",
+    "Wenn ich dir beschreibe, was ich auf dem MRT sehe, sagst du mir, ob es besser ist?": "decision",
+    "Calprotectin im Stuhl 480 bei meinem Sohn, was heisst das?": "own_result",
+    "Derf i mit MTX a bissl was trinken?": "change_drug",
     "Was ist für Jonas besser, Pamidronat oder Humira? Bei ihm sind zwei Wirbel betroffen.": "decision",
     "Die Spritze für sie 2 Tage vorziehen, geht das so?": "change_drug",
     "Naproxen oder Ibuprofen, was verträgt meine Tochter besser?": "change_drug",
@@ -224,6 +255,8 @@ ADVICE = {
     "Sag mir bitte, ob wir uns die Knochenbiopsie sparen können": "decision",
 }
 GENERAL = [
+    "Kann CRMO Schmerzen machen, die sogar im Liegen stark sind?",
+    "Was ist der Glastest bei einem Ausschlag, ganz allgemein?",
     "Ich bin jetzt total verwirrt: ist CNO dasselbe wie CRMO?",
     "Darf ein Kind mit CNO auf Schikurs oder Klassenfahrt mitfahren?",
     "Unsere Tochter hatte im Januar einen Fieberkrampf, der ist lange vorbei. Ist CRMO eine Autoimmunkrankheit?",
