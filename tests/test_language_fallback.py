@@ -89,6 +89,6 @@ def test_the_pipeline_names_the_language_before_the_fallback_and_decides_safety_
     assert "FallbackClassifier" not in names
 
 
-@pytest.mark.parametrize("language, expected", [("en", 0.5), ("de", 0.35), ("fr", 0.5)])
+@pytest.mark.parametrize("language, expected", [("en", 0.5), ("de", 0.4), ("fr", 0.5)])
 def test_the_evaluations_read_the_threshold_of_each_language_from_the_config(language, expected):
     assert fallback_threshold(language=language) == expected
