@@ -65,10 +65,13 @@ def ensure_model(force: bool = False) -> Path:
         print(f"Model is up to date: {MODEL.relative_to(PROJECT)}", flush=True)
         return MODEL
     print("Training the model (a few minutes)...", flush=True)
+    # the inputs as training reads them: a file edited while it runs makes the
+    # next call train again, instead of calling the model up to date
+    trained_from = fingerprint()
     started = time.monotonic()
     subprocess.run(train_command(MODELS, "crmo"), cwd=PROJECT, env={**os.environ, **TRAINING_ENV}, check=True)
     seconds = time.monotonic() - started
-    FINGERPRINT.write_text(fingerprint())
+    FINGERPRINT.write_text(trained_from)
     TRAIN_SECONDS.write_text(f"{seconds:.1f}\n")
     print(f"Trained in {seconds:.0f} s", flush=True)
     return MODEL
