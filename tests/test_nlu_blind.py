@@ -15,12 +15,13 @@ from devtools.evaluation import BLIND_NLU, evaluate_blind_nlu, fallback_threshol
 from tests.conftest import ARTIFACTS, PROJECT
 from tests.test_nlu import print_report
 
-# Reached on the blind set after the last change (README, "Measured"): accuracy
-# 0.946 and confident wrong answers 0.044 at the fallback threshold 0.45, with
-# C = 25 and the thresholds calibrated for it (0.945 and 0.045 at 0.40 with
-# C = 10). The gates are that less a margin (at most 0.02 for accuracy).
-MIN_ACCURACY = 0.93
-MAX_CONFIDENT_WRONG = 0.06
+# Reached on the blind set after the last change (README, "Measured", the
+# newest block): accuracy 0.958 and confident wrong answers 0.036 at the
+# fallback threshold 0.50, with rounds 7-9 of the training data (0.943 and
+# 0.044 before them). The gates are that less a margin (at most 0.02 for
+# accuracy).
+MIN_ACCURACY = 0.94
+MAX_CONFIDENT_WRONG = 0.05
 MIN_PER_LABEL = 15
 
 
