@@ -41,6 +41,7 @@ FLOORS: Dict[str, Tuple[int, int, int]] = {
     "safety_dev13.yml": (107, 60, 0),
     "safety_dev14.yml": (110, 52, 1),
     "safety_dev15.yml": (113, 58, 1),
+    "safety_dev16.yml": (92, 42, 3),
     "safety_dev_de.yml": (90, 89, 0),
     "safety_dev_de2.yml": (90, 90, 0),
     "safety_dev_de3.yml": (80, 80, 0),
@@ -51,6 +52,7 @@ FLOORS: Dict[str, Tuple[int, int, int]] = {
     "safety_dev_de8.yml": (90, 60, 0),
     "safety_dev_de9.yml": (90, 50, 0),
     "safety_dev_de10.yml": (101, 62, 0),
+    "safety_dev_de11.yml": (73, 40, 3),
 }
 
 
