@@ -82,6 +82,8 @@ RED_FLAG_EXAMPLES: Dict[str, List[str]] = {
     "spreading_redness": ["the redness on her knee is spreading up her leg"],
     "hot_swelling_with_fever": ["he's 11 months, his thigh is swollen, red and hot, and he's feverish"],
     "cannot_walk": [
+        "the wean cannae stand on that leg the night",
+        "i can barely walk since this afternoon",
         "i had to drag myself to the bathroom on my elbows",
         "he couldn't make it from his bed to the door tonight",
         "first a limp, now he's not walking at all",
@@ -115,6 +117,9 @@ RED_FLAG_EXAMPLES: Dict[str, List[str]] = {
     "numbness": ["her legs are numb", "pins and needles in both feet", "he says his feet are fizzy"],
     "weakness": ["weakness in his legs today", "my legs feel weak and wobbly"],
     "bladder_or_bowel": [
+        "he's no had a pee since breakfast",
+        "she's been wetting herself today",
+        "he didn't feel it coming and soiled his pants",
         "she hasn't done a wee since breakfast yesterday",
         "he sits on the loo and nothing comes out",
         "he didn't pee all day",
@@ -138,6 +143,7 @@ RED_FLAG_EXAMPLES: Dict[str, List[str]] = {
         "no wee for 12 hours and he is drinking fine",
     ],
     "sudden_severe_pain": [
+        "a crushing pain in his back when he lifted the box",
         "she woke up shrieking about her hip",
         "his knee is on fire and he won't let anyone near it",
         "it went from a dull ache to screaming in ten minutes",
@@ -154,6 +160,7 @@ RED_FLAG_EXAMPLES: Dict[str, List[str]] = {
         "she keeps bringing up even sips of juice",
     ],
     "rash_that_does_not_fade": [
+        "the spots don't go when you press a glass on them",
         "little dots that don't go white when i press",
         "dark red specks on his chest",
         "a rash that doesn't fade when i press a glass on it",
@@ -173,6 +180,8 @@ RED_FLAG_EXAMPLES: Dict[str, List[str]] = {
         "red wee since lunch",
     ],
     "allergic_reaction": [
+        "her lips are swelling up after the new tablet",
+        "he says his mouth feels big and funny",
         "after the new tablet her lips look like balloons",
         "his face is swelling and there are itchy bumps on his chest",
         "her lips are fat after the ibuprofen",
@@ -192,6 +201,12 @@ RED_FLAG_EXAMPLES: Dict[str, List[str]] = {
         "my boy is crying, pain very bad in his thigh, suddenly started an hour ago",
     ],
     "very_unwell": [
+        "she was out for a few seconds at the table",
+        "he said everything was going dark and then fell",
+        "she's talking irrelevant since lunch",
+        "he is not understanding what we are telling him",
+        "she's breathin' fast tonight",
+        "his breaths are fast and shallow",
         "we found her on the kitchen floor, she doesn't remember falling",
         "he went stiff and then started jerking, it lasted a minute",
         "she bit her tongue and now she's very sleepy",
@@ -240,6 +255,13 @@ ADVICE_EXAMPLES: Dict[str, List[str]] = {
         "naproxen twice a day for 25 kg, is that right?",
     ],
     "change_medicine": [
+        "what would a typical rheumatologist do for my son now?",
+        "her infusion is tomorrow and she has a cold, go ahead or cancel?",
+        "could acupuncture work instead of the methotrexate for her?",
+        "please check our plan for his naproxen",
+        "we want to halve her prednisolone, does that sound ok?",
+        "the doctor wants to start mtx, shud we say no?",
+        "can i still have a few glasses of wine on my methotrexate?",
         "the first tablet was at six, can i give him a second one now?",
         "his scan shows a lesion in the spine, should he be on pamidronate?",
         "we want to give her a break from the naproxen over the holidays",
@@ -281,6 +303,8 @@ ADVICE_EXAMPLES: Dict[str, List[str]] = {
         "can i give him an antihistamine for his hay fever while he's on infliximab?",
     ],
     "combining_medicines": [
+        "can i give paracetamol alongside her meds?",
+        "does the pill clash with her sulfasalazine?",
         "the GP gave trimethoprim, is it safe with her methotrexate?",
         "naproxen upsets him, add a ppi?",
         "is it ok to give ibuprofen on top of naproxen at night",
@@ -296,6 +320,7 @@ ADVICE_EXAMPLES: Dict[str, List[str]] = {
         "she's due her booster and takes etanercept",
     ],
     "own_result": [
+        "the mri says less oedema, does that mean he is getting better?",
         "he wants to start creatine on naproxen, is that a problem for him?",
         "she is moving to a biosimilar, will it work as well for her?",
         "the MRI shows a new lesion. Does that mean he needs pamidronate?",
@@ -324,6 +349,8 @@ ADVICE_EXAMPLES: Dict[str, List[str]] = {
         "should i push for a biopsy or trust the doctor who says she doesn't need one?",
     ],
     "activity_for_own_child": [
+        "my son has cno, can he go on the school camp or not?",
+        "should my daughter be excused from pe?",
         "is my son okay to go on the school ski trip?",
         "she wants a tattoo while on adalimumab, okay or not?",
         "can my daughter fly to spain with a flare?",
@@ -351,6 +378,7 @@ ADVICE_EXAMPLES: Dict[str, List[str]] = {
     ],
 }
 ORDINARY = [
+    "a nurse said numbness in the legs is a red flag with spinal cno, why is that?",
     "can crmo ever press on a nerve in the spine and cause numbness?",
     "she fainted at a blood test ages ago; is a biopsy always needed for crmo?",
     "teacher here, what can we do in class to help a pupil with cno who has bad pain days",
