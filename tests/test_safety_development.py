@@ -52,7 +52,7 @@ FLOORS: Dict[str, Tuple[int, int, int]] = {
     "safety_dev_de8.yml": (90, 60, 0),
     "safety_dev_de9.yml": (90, 50, 0),
     "safety_dev_de10.yml": (101, 62, 0),
-    "safety_dev_de11.yml": (73, 40, 3),
+    "safety_dev_de11.yml": (90, 59, 0),
 }
 
 
