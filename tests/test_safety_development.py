@@ -42,7 +42,7 @@ FLOORS: Dict[str, Tuple[int, int, int]] = {
     "safety_dev14.yml": (110, 52, 1),
     "safety_dev15.yml": (113, 58, 1),
     "safety_dev16.yml": (101, 57, 2),
-    "safety_dev17.yml": (90, 43, 0),
+    "safety_dev17.yml": (100, 59, 0),
     "safety_dev_de.yml": (90, 89, 0),
     "safety_dev_de2.yml": (90, 90, 0),
     "safety_dev_de3.yml": (80, 80, 0),
@@ -54,7 +54,7 @@ FLOORS: Dict[str, Tuple[int, int, int]] = {
     "safety_dev_de9.yml": (90, 50, 0),
     "safety_dev_de10.yml": (101, 62, 0),
     "safety_dev_de11.yml": (90, 59, 0),
-    "safety_dev_de12.yml": (74, 45, 0),
+    "safety_dev_de12.yml": (89, 57, 0),
 }
 
 

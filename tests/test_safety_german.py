@@ -15,6 +15,18 @@ from bot.nlu.safety_patterns import Finding
 RULES = german_rules()
 
 RED_FLAGS = {
+    "er geht gar nicht mehr, er sitzt am Boden": "cannot_walk",
+    "grad eben ein ganz heftiger Schmerz im Rücken": "severe_pain",
+    "ihr Bein tut auf einmal so arg weh": "severe_pain",
+    "er hört nicht auf zu schreien": "severe_pain",
+    "Er isch ganz durenand": "confused",
+    "sie gerade nicht weiß welcher Tag ist": "confused",
+    "er seit einer Stunde nicht aufwacht, auch wenn ich ihn rüttle": "cannot_wake",
+    "sein Mund ist ganz dick und rot": "allergic_reaction",
+    "jetzt schwellen ihr die Augen zu, sie schwellen immer mehr zu": "allergic_reaction",
+    "die Pünktle am Arm gangat net weg": "rash_that_does_not_fade",
+    "Pipi kommt nicht seit heute früh": "incontinence",
+    "sie merkt nicht mal wenn sie muss": "incontinence",
     "die Kleene krabbelt nur noch durch de Wohnung": "cannot_walk",
     "sie kann ni mehr uffn linken Fuß treten": "cannot_walk",
     "weil er das Bein überhaupt nicht belasten kann": "cannot_walk",
@@ -200,6 +212,13 @@ NOT_NOW = [
     "Vor einem Jahr hatte sie bei einer Grippe mal 40 Fieber. Macht CRMO selber auch so hohes Fieber?",
 ]
 ADVICE = {
+    "Der Sohn meiner Freundin hat Pamidronat bekommen. Sollte meiner das auch kriegen?": "decision",
+    "Zoledronat statt Pamidronat: wäre das für meinen Bub besser?": "decision",
+    "Ich hab ein Foto vom MRT-Befund hochgeladen, ist das CRMO?": "decision",
+    "Muss sie vor der Infusion noch Vitamin D nehmen?": "decision",
+    "Das Kontroll-MRT bei ihr ausfallen lassen?": "decision",
+    "Kann man das MTX bei ihm auf zwei Tage aufteilen?": "change_drug",
+    "Kann meine Tochter die Masern-Auffrischung unter Methotrexat kriegen?": "vaccine",
     "Was würde ein typischer Kinderrheumatologe bei meiner Tochter jetzt machen?": "decision",
     "Heute ist MTX-Tag, aber er hustet. Spritzen wir trotzdem oder lassen wir es aus?": "decision",
     "Humira wäre morgen dran, sie hat Magen-Darm. Verschieben oder spritzen?": "decision",
@@ -291,6 +310,7 @@ ADVICE = {
     "Sag mir bitte, ob wir uns die Knochenbiopsie sparen können": "decision",
 }
 GENERAL = [
+    "Wie viele Pamidronat-Infusionen braucht man bei CRMO normalerweise?",
     "Die Schwester hat gesagt, wir sollen auf Fieber achten. Gehört Fieber zu den Beschwerden bei CRMO?",
     "Unser Kinderarzt sagte, unter Humira soll man Fieber immer ernst nehmen. Warum ist das so?",
     "Im Frühjahr hatten wir einen Fieberkrampf, längst vorbei. Jetzt frag ich mich: Kann CRMO selbst Fieber machen?",

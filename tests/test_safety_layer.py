@@ -51,6 +51,7 @@ def check(patterns: SafetyPatterns, text: str) -> Finding:
 
 RED_FLAG_EXAMPLES: Dict[str, List[str]] = {
     "high_fever": [
+        "she is really hot and the number says 40",
         "she's 39.2fvr tonight",
         "he has the shakes and feels like a radiator",
         "her teeth are chattering and she's hot as anything",
@@ -82,6 +83,7 @@ RED_FLAG_EXAMPLES: Dict[str, List[str]] = {
     "spreading_redness": ["the redness on her knee is spreading up her leg"],
     "hot_swelling_with_fever": ["he's 11 months, his thigh is swollen, red and hot, and he's feverish"],
     "cannot_walk": [
+        "he can't put any wait on his right leg",
         "the wean cannae stand on that leg the night",
         "i can barely walk since this afternoon",
         "i had to drag myself to the bathroom on my elbows",
@@ -117,6 +119,8 @@ RED_FLAG_EXAMPLES: Dict[str, List[str]] = {
     "numbness": ["her legs are numb", "pins and needles in both feet", "he says his feet are fizzy"],
     "weakness": ["weakness in his legs today", "my legs feel weak and wobbly"],
     "bladder_or_bowel": [
+        "she hasn't done a we since this morning",
+        "he's trying but nothing comes out",
         "he's no had a pee since breakfast",
         "she's been wetting herself today",
         "he didn't feel it coming and soiled his pants",
@@ -143,6 +147,7 @@ RED_FLAG_EXAMPLES: Dict[str, List[str]] = {
         "no wee for 12 hours and he is drinking fine",
     ],
     "sudden_severe_pain": [
+        "her hip hurts so much all of a sudden",
         "a crushing pain in his back when he lifted the box",
         "she woke up shrieking about her hip",
         "his knee is on fire and he won't let anyone near it",
@@ -167,6 +172,7 @@ RED_FLAG_EXAMPLES: Dict[str, List[str]] = {
         "little red dots that don't go away when i press the glass",
     ],
     "stiff_neck": [
+        "her neck hurts and she can't put her chin down",
         "fever and a stiff neck tonight",
         "headache, vomiting and he cannot bend his neck",
         "his neck seems stiff and he has a temperature",
@@ -201,6 +207,11 @@ RED_FLAG_EXAMPLES: Dict[str, List[str]] = {
         "my boy is crying, pain very bad in his thigh, suddenly started an hour ago",
     ],
     "very_unwell": [
+        "his eyes went funny and he didn't talk for a bit",
+        "now she's jerking and not answering me",
+        "he doesn't know my name tonight",
+        "she's struggling to breed since the infusion",
+        "his chest is tight and he is wheezy",
         "she was out for a few seconds at the table",
         "he said everything was going dark and then fell",
         "she's talking irrelevant since lunch",
@@ -248,6 +259,7 @@ RED_FLAG_EXAMPLES: Dict[str, List[str]] = {
 }
 ADVICE_EXAMPLES: Dict[str, List[str]] = {
     "dose": [
+        "how many naproxen can i take at once",
         "should i bump her up to two tablets?",
         "what dose of naproxen for a 30 kg child",
         "how many mg of ibuprofen can she have",
@@ -255,6 +267,16 @@ ADVICE_EXAMPLES: Dict[str, List[str]] = {
         "naproxen twice a day for 25 kg, is that right?",
     ],
     "change_medicine": [
+        "my friend's son got pamidronate, should mine be getting it?",
+        "my nephew plays rugby with crmo, so my son can too?",
+        "should i push for it for my son?",
+        "would adding sulfasalazine help my boy?",
+        "we have two old humira pens, fine to use one of those?",
+        "can we just do her next infusion in 6 weeks instead of 3?",
+        "can he go back on naproxen alone?",
+        "the pen was left out overnight, can i still inject it?",
+        "can my daughter have a tooth out two days after her infusion?",
+        "can he take both on the same day with his methotrexate?",
         "what would a typical rheumatologist do for my son now?",
         "her infusion is tomorrow and she has a cold, go ahead or cancel?",
         "could acupuncture work instead of the methotrexate for her?",
@@ -303,6 +325,7 @@ ADVICE_EXAMPLES: Dict[str, List[str]] = {
         "can i give him an antihistamine for his hay fever while he's on infliximab?",
     ],
     "combining_medicines": [
+        "is grapefruit juice ok with her tablets?",
         "can i give paracetamol alongside her meds?",
         "does the pill clash with her sulfasalazine?",
         "the GP gave trimethoprim, is it safe with her methotrexate?",
@@ -320,6 +343,8 @@ ADVICE_EXAMPLES: Dict[str, List[str]] = {
         "she's due her booster and takes etanercept",
     ],
     "own_result": [
+        "i've attached a photo of his mri report, what does it mean?",
+        "can you look at this picture of his collarbone?",
         "the mri says less oedema, does that mean he is getting better?",
         "he wants to start creatine on naproxen, is that a problem for him?",
         "she is moving to a biosimilar, will it work as well for her?",
