@@ -1,15 +1,21 @@
 """The project's NLU components without a Rasa server: the all-MiniLM-L6-v2
 featurizer (shapes, determinism, unit-length sentence vectors, paraphrases
-closer than unrelated questions, nothing fetched from the network) and the
+closer than unrelated questions, nothing fetched from the network), its
+integer-arithmetic model (close to the wheel's float model, rebuilt the same
+when stale) and the
 logistic-regression intent classifier with configurable C."""
 
 from __future__ import annotations
 
+import importlib.resources
 import socket
+from collections import Counter
 from pathlib import Path
 from typing import List
 
 import numpy as np
+import onnx
+import onnxruntime
 import pytest
 import scipy.sparse
 from rasa.engine.graph import ExecutionContext, GraphSchema
@@ -23,7 +29,7 @@ from rasa.shared.nlu.training_data.features import Features
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.nlu import sentence_embeddings
+from bot.nlu import quantized_minilm, sentence_embeddings
 from bot.nlu.linear_intent_classifier import LinearIntentClassifier
 from bot.nlu.sentence_embeddings import DIMENSIONS, Embedding, SentenceEmbeddingFeaturizer, token_vectors
 
@@ -59,13 +65,13 @@ def test_the_same_text_gives_identical_features_at_run_time_and_in_training():
     (first,), (second,) = featurized(text), featurized(text)
     for a, b in zip(first.get_dense_features(TEXT), second.get_dense_features(TEXT), strict=True):
         assert np.array_equal(a.features, b.features)
-    # training featurizes in padded batches; the padding must not change a text's vectors
+    # training featurizes on several threads; each text must get the vectors it gets alone
     training = TrainingData([Message(data={TEXT: t}) for t in (text, "hi", "what is chronic osteomyelitis")])
     TOKENIZER.process_training_data(training)
     featurizer().process_training_data(training)
     batched = training.training_examples[0].get_dense_features(TEXT)
     for a, b in zip(first.get_dense_features(TEXT), batched, strict=True):
-        np.testing.assert_allclose(a.features, b.features, atol=1e-5)
+        np.testing.assert_array_equal(a.features, b.features)
 
 
 def test_sentence_vectors_have_unit_length():
@@ -105,6 +111,56 @@ def test_nothing_is_fetched_from_the_network(monkeypatch):
     sentence_embeddings.minilm.cache_clear()  # load the model and tokenizer again, under the block
     (message,) = featurized("does naproxen work for crmo")
     assert sentence_vector(message).shape == (DIMENSIONS,)
+
+
+QUESTIONS = [
+    "can my daughter still do sports with her crmo?",
+    "Is CRMO contagious?",
+    "how is crmo diagnosed in children and what kind of doctor should I see",
+    "Ist CRMO ansteckend?",
+    "my son has a fever of 40 and cannot walk",
+    "thanks",
+]
+
+
+def wheel_model_vectors(texts: List[str]) -> np.ndarray:
+    """Sentence vectors from the wheel's own file, computed in floating point."""
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = 1
+    with importlib.resources.as_file(
+        importlib.resources.files(quantized_minilm.SOURCE_PACKAGE) / quantized_minilm.SOURCE_FILE
+    ) as path:
+        session = onnxruntime.InferenceSession(str(path), sess_options=options, providers=["CPUExecutionProvider"])
+    model = sentence_embeddings.minilm()
+    vectors = []
+    for text in texts:
+        ids = np.array([model.tokenizer.encode(text).ids])
+        feed = {"input_ids": ids, "attention_mask": np.ones_like(ids), "token_type_ids": np.zeros_like(ids)}
+        sentence = session.run(["last_hidden_state"], feed)[0][0].mean(axis=0)
+        vectors.append(sentence / np.linalg.norm(sentence))
+    return np.array(vectors)
+
+
+def test_the_quantized_model_stays_close_to_the_wheels_float_model():
+    quantized = np.array([sentence_vector(message) for message in featurized(*QUESTIONS)])
+    cosines = (quantized * wheel_model_vectors(QUESTIONS)).sum(axis=1)
+    # when it was built: 0.990-0.995, and 0.957 for the one-word "thanks"
+    assert np.median(cosines) > 0.985 and cosines.min() > 0.95, cosines
+
+
+def test_the_quantized_model_multiplies_integers():
+    operations = Counter(node.op_type for node in onnx.load(str(quantized_minilm.model_path())).graph.node)
+    # 6 layers, each with 6 weight matrices (query, key, value, output, two feed-forward)
+    assert operations["MatMulInteger"] >= 36 and operations["DynamicQuantizeLinear"] > 0, operations
+
+
+def test_the_quantized_model_is_rebuilt_the_same_when_its_stamp_is_stale(tmp_path: Path):
+    built = quantized_minilm.model_path()
+    copy = tmp_path / built.name
+    quantized_minilm.build(copy)
+    assert quantized_minilm.is_current(copy) and copy.read_bytes() == built.read_bytes()
+    copy.with_suffix(".sha256").write_text("built from something else")
+    assert not quantized_minilm.is_current(copy)
 
 
 def sparse_and_dense(text: str, intent: str, sparse: List[float], dense: List[float], *more: List[float]) -> Message:
