@@ -64,7 +64,7 @@ class RecentTurnsRulePolicy(RulePolicy):
         use_text_for_last_user_input: bool = False,
         rule_only_data: Optional[Dict[str, Any]] = None,
     ) -> List[State]:
-        longest = self._longest_rule()
+        longest = self.__dict__.get("_rule_states") or self._longest_rule()
         recent = self._recent_part(tracker, domain, longest)
         if recent is None:
             return super()._prediction_states(tracker, domain, use_text_for_last_user_input, rule_only_data)
@@ -77,6 +77,7 @@ class RecentTurnsRulePolicy(RulePolicy):
         rules that match a list of states are remembered."""
         policy = cast(RecentTurnsRulePolicy, super().load(*args, **kwargs))
         policy._matching = {}
+        policy._rule_states = policy._longest_rule()
         return policy
 
     def _get_possible_keys(self, lookup: Dict[str, str], states: List[State]) -> Set[str]:
@@ -134,4 +135,6 @@ class RecentTurnsRulePolicy(RulePolicy):
         else:  # a conversation this short is Rasa's to replay
             return None
         recent.reverse()
-        return DialogueStateTracker.from_events(tracker.sender_id, recent, slots=list(tracker.slots.values()))
+        # no slots: none of them is part of a state (checked above), and copying
+        # them into this tracker and its replay was a third of the work
+        return DialogueStateTracker.from_events(tracker.sender_id, recent)
