@@ -1,6 +1,6 @@
 """Trains the Rasa model only when what it is trained from has changed: the
 NLU and dialogue data, the domain, the config, the project's NLU components
-and the spaCy pipeline."""
+and dialogue policy, and the spaCy pipeline."""
 
 from __future__ import annotations
 
@@ -23,20 +23,25 @@ TRAIN_SECONDS = MODELS / "crmo.train-seconds"
 # node's output for it (a fifth of a training).
 TRAINING_ENV = {"RASA_MAX_CACHE_SIZE": "0"}
 INPUTS = ("config.yml", "domain.yml", "data")
-# The project's own NLU components (code and tokenizer): config.yml names them,
-# so a change to them changes the model as much as a change to the config.
+# The project's own NLU components (code and tokenizer) and dialogue policy:
+# config.yml names them, so a change to them changes the model as much as a
+# change to the config.
 COMPONENTS = PROJECT / "bot" / "nlu"
+POLICY = PROJECT / "bot" / "rasa_ext" / "rule_policy.py"
+
+
+def trained_from() -> List[Path]:
+    """Every file the model is trained from, in a fixed order."""
+    files: List[Path] = []
+    for name in INPUTS:
+        path = PROJECT / name
+        files += sorted(path.rglob("*.yml")) if path.is_dir() else [path]
+    return files + sorted([*COMPONENTS.rglob("*.py"), *COMPONENTS.rglob("*.json"), POLICY])
 
 
 def fingerprint() -> str:
     digest = hashlib.sha256()
-    for name in INPUTS:
-        path = PROJECT / name
-        files = sorted(path.rglob("*.yml")) if path.is_dir() else [path]
-        for file in files:
-            digest.update(str(file.relative_to(PROJECT)).encode())
-            digest.update(file.read_bytes())
-    for file in sorted([*COMPONENTS.rglob("*.py"), *COMPONENTS.rglob("*.json")]):
+    for file in trained_from():
         digest.update(str(file.relative_to(PROJECT)).encode())
         digest.update(file.read_bytes())
     digest.update(nlp.source_hash().encode())

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pytest
+import yaml
 
-from bot import training
+from bot import paths, training
 
 pytestmark = pytest.mark.unit
 
@@ -25,3 +26,15 @@ def test_an_input_edited_during_training_makes_the_next_call_train_again(monkeyp
     monkeypatch.setattr(training.subprocess, "run", training_while_a_file_is_edited)
     training.ensure_model(force=True)
     assert not training.is_current()
+
+
+def test_every_project_module_config_yml_names_is_trained_from():
+    """A change to the code of a component or policy of config.yml trains the model again."""
+    config = yaml.safe_load(paths.CONFIG.read_text())
+    named = {step["name"] for step in config["pipeline"] + config["policies"]}
+    modules = {name.rsplit(".", 1)[0] for name in named if name.startswith("bot.")}
+    modules.remove("bot.rasa_ext.runtime")  # RasaFixes: installs bot/rasa_ext's fixes, changes no message
+    assert "bot.rasa_ext.rule_policy" in modules
+    files = set(training.trained_from())
+    for module in modules:
+        assert paths.PROJECT.joinpath(*module.split(".")).with_suffix(".py") in files, module
