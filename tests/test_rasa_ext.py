@@ -405,6 +405,45 @@ def test_a_message_that_was_not_processed_is_answered_in_its_channels_language(m
     assert channel_language({}) == "de"
 
 
+async def five_calls(port: int) -> list:
+    """Five calls of Rasa's EndpointConfig.request to a small server, which
+    notes each call's connection and the headers that came."""
+    calls = []
+
+    async def webhook(request: web.Request) -> web.Response:
+        peer = tuple(request.transport.get_extra_info("peername")) if request.transport else None
+        calls.append((peer, request.headers.get("Authorization"), request.headers.get("X-Project")))
+        return web.json_response({"events": []})
+
+    app = web.Application()
+    app.router.add_post("/webhook", webhook)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    endpoint = EndpointConfig(
+        f"http://127.0.0.1:{port}/webhook", headers={"X-Project": "crmo"}, basic_auth={"username": "u", "password": "p"}
+    )
+    try:
+        for _ in range(5):
+            assert await endpoint.request(json={"next_action": "x"}) == {"events": []}
+    finally:
+        if asyncio.get_running_loop() in patches._connections:
+            await patches._connections[asyncio.get_running_loop()].close()
+        await runner.cleanup()
+    return calls
+
+
+def test_calls_to_the_action_server_keep_one_connection_with_rasas_settings(monkeypatch):
+    """Rasa's own session opens a connection per call; the fix's sessions
+    share one kept-alive connection, with the endpoint's headers and basic
+    authentication as Rasa sends them."""
+    theirs = asyncio.run(five_calls(free_port()))
+    monkeypatch.setattr(EndpointConfig, "session", patches.session_on_kept_connections)
+    ours = asyncio.run(five_calls(free_port()))
+    assert len({peer for peer, _, _ in theirs}) == 5 and len({peer for peer, _, _ in ours}) == 1
+    assert {call[1:] for call in ours} == {call[1:] for call in theirs} == {("Basic dTpw", "crmo")}
+
+
 def test_rasas_rejection_of_an_action_passes_through():
     """An action server that answers 400 with an action name rejects the action
     (rasa-sdk's ActionExecutionRejection): Rasa must hear it, not an apology."""
