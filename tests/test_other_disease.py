@@ -63,9 +63,16 @@ def test_a_crmo_topic_for_another_disease_becomes_out_of_scope_with_its_topics_k
     assert [r["name"] for r in message.get(INTENT_RANKING_KEY)] == ["out_of_scope", "genetics", "causes"]
 
 
-@pytest.mark.parametrize("intent", ["personal_advice", "urgent_symptoms", "nlu_fallback", "out_of_scope", "greet"])
+def test_a_question_about_another_disease_the_classifier_was_unsure_of_is_out_of_scope_too():
+    message = classified("is asthma hereditary?", "nlu_fallback")
+    COMPONENT.process([message])
+    assert message.get(INTENT)["name"] == "out_of_scope"
+    assert [r["name"] for r in message.get(INTENT_RANKING_KEY)] == ["out_of_scope", "nlu_fallback", "causes"]
+
+
+@pytest.mark.parametrize("intent", ["personal_advice", "urgent_symptoms", "out_of_scope", "greet"])
 def test_what_is_not_a_crmo_topic_is_left_to_the_other_components(intent):
-    message = classified("my asthmatic son, can he take naproxen", intent)
+    message = classified("is asthma hereditary? my son can't walk and has a fever of 40", intent)
     COMPONENT.process([message])
     assert message.get(INTENT)["name"] == intent
 

@@ -6,9 +6,12 @@ them CRMO topics with confidence, and a family would read the CRMO answer as
 one about the disease they named. A message that names a disease from
 `bot/knowledge/other_diseases.yml` and names CRMO by none of its names, and that
 the classifier gave a CRMO topic, gets `out_of_scope` instead (the classifier's
-topics stay in the ranking, as the "did you mean" buttons of that reply). It
-runs after the fallback and before the safety layer, which still puts a red
-flag or an advice request first."""
+topics stay in the ranking, as the "did you mean" buttons of that reply). So
+does one the classifier was unsure of (the fallback): "Sorry, I'm not sure I
+understood" would let the family try again in other words, where the answer
+is that the assistant does not cover that disease. It runs after the
+fallback and before the safety layer, which still puts a red flag or an
+advice request first."""
 
 from __future__ import annotations
 
@@ -21,6 +24,7 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.constants import DEFAULT_NLU_FALLBACK_INTENT_NAME
 from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
@@ -73,6 +77,7 @@ class OtherDisease(GraphComponent):
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             topic = (message.get(INTENT) or {}).get("name")
-            if topic in self._faq_ids and names_another_disease(message.get(TEXT) or ""):
+            crmo_topic = topic in self._faq_ids or topic == DEFAULT_NLU_FALLBACK_INTENT_NAME
+            if crmo_topic and names_another_disease(message.get(TEXT) or ""):
                 put_intent_first(message, "out_of_scope")
         return messages
