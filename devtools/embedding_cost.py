@@ -30,14 +30,14 @@ def main() -> None:
     before = rss_mb()
     started = time.perf_counter()
     model = sentence_embeddings.minilm()
-    model.embed([QUESTION])  # onnxruntime allocates its buffers on the first run
+    model.embed(QUESTION)  # onnxruntime allocates its buffers on the first run
     load_seconds = time.perf_counter() - started
     after = rss_mb()
     pieces = len(model.tokenizer.encode(QUESTION).ids)
     timings = []
     for _ in range(RUNS):
         started = time.perf_counter()
-        model.embed([QUESTION])
+        model.embed(QUESTION)
         timings.append((time.perf_counter() - started) * 1000)
     print(f"question: {QUESTION!r} ({pieces} word pieces, padding off)")
     print(f"encode on one core: median {statistics.median(timings):.2f} ms, min {min(timings):.2f} ms ({RUNS} runs)")

