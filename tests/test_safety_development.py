@@ -43,7 +43,7 @@ FLOORS: Dict[str, Tuple[int, int, int]] = {
     "safety_dev15.yml": (113, 58, 1),
     "safety_dev16.yml": (101, 57, 2),
     "safety_dev17.yml": (100, 59, 0),
-    "safety_dev18.yml": (92, 50, 2),
+    "safety_dev18.yml": (100, 50, 2),
     "safety_dev_de.yml": (90, 89, 0),
     "safety_dev_de2.yml": (90, 90, 0),
     "safety_dev_de3.yml": (80, 80, 0),
@@ -56,7 +56,7 @@ FLOORS: Dict[str, Tuple[int, int, int]] = {
     "safety_dev_de10.yml": (101, 62, 0),
     "safety_dev_de11.yml": (90, 59, 0),
     "safety_dev_de12.yml": (89, 57, 0),
-    "safety_dev_de13.yml": (73, 52, 0),
+    "safety_dev_de13.yml": (89, 52, 0),
 }
 
 
