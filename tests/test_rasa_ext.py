@@ -23,7 +23,7 @@ from jsonschema import ValidationError, validators
 from rasa.core.actions.action import ActionExecutionRejection, RemoteAction
 from rasa.core.channels.channel import CollectingOutputChannel
 from rasa.core.nlg import TemplatedNaturalLanguageGenerator
-from rasa.core.tracker_store import SQLTrackerStore
+from rasa.core.tracker_store import InMemoryTrackerStore, SQLTrackerStore
 from rasa.engine.caching import LocalTrainingCache
 from rasa.engine.graph import ExecutionContext, GraphSchema, SchemaNode
 from rasa.engine.storage.local_model_storage import LocalModelStorage
@@ -65,7 +65,7 @@ from bot.channels.output import apology, channel_language
 from bot.knowledge import knowledge
 from bot.paths import PROJECT
 from bot.rasa_ext import patches
-from bot.rasa_ext.tracker_store import PingingSQLTrackerStore
+from bot.rasa_ext.tracker_store import PingingSQLTrackerStore, UjsonInMemoryTrackerStore
 from bot.servers import free_port
 from tests.conftest import post_json
 
@@ -405,14 +405,20 @@ def test_a_message_that_was_not_processed_is_answered_in_its_channels_language(m
     assert channel_language({}) == "de"
 
 
+# what Rasa sends an action server, in short: text with "/" and letters beyond ASCII, numbers
+ACTION_CALL = {"next_action": "x", "tracker": {"latest_message": {"text": "Füße? https://a.org/b", "c": 0.1 + 0.2}}}
+
+
 async def five_calls(port: int) -> list:
     """Five calls of Rasa's EndpointConfig.request to a small server, which
-    notes each call's connection and the headers that came."""
-    calls = []
+    notes each call's connection, the headers and the JSON that came."""
+    calls: list = []
+    bodies: list = []
 
     async def webhook(request: web.Request) -> web.Response:
         peer = tuple(request.transport.get_extra_info("peername")) if request.transport else None
         calls.append((peer, request.headers.get("Authorization"), request.headers.get("X-Project")))
+        bodies.append(await request.json())
         return web.json_response({"events": []})
 
     app = web.Application()
@@ -425,11 +431,12 @@ async def five_calls(port: int) -> list:
     )
     try:
         for _ in range(5):
-            assert await endpoint.request(json={"next_action": "x"}) == {"events": []}
+            assert await endpoint.request(json=ACTION_CALL) == {"events": []}
     finally:
         if asyncio.get_running_loop() in patches._connections:
             await patches._connections[asyncio.get_running_loop()].close()
         await runner.cleanup()
+    assert bodies == [ACTION_CALL] * 5
     return calls
 
 
@@ -442,6 +449,26 @@ def test_calls_to_the_action_server_keep_one_connection_with_rasas_settings(monk
     ours = asyncio.run(five_calls(free_port()))
     assert len({peer for peer, _, _ in theirs}) == 5 and len({peer for peer, _, _ in ours}) == 1
     assert {call[1:] for call in ours} == {call[1:] for call in theirs} == {("Basic dTpw", "crmo")}
+
+
+def test_the_in_memory_store_keeps_the_json_rasa_writes_and_reads_it_back():
+    """The conversation is kept as ujson writes it: the same JSON as the
+    standard library's (letters beyond ASCII, "/", confidences to the last
+    digit), and Rasa reads the same events back."""
+    parse = {"intent": {"name": "symptoms", "confidence": 0.1 + 0.2}, "entities": [], "text": "Füße / Zehen taub?"}
+    events = [
+        ActionExecuted("action_session_start"),
+        SessionStarted(),
+        ActionExecuted("action_listen"),
+        UserUttered(parse["text"], parse["intent"], [], parse),
+        BotUttered("Quelle: https://pubmed.ncbi.nlm.nih.gov/1/ – Ärztin", {"buttons": []}),
+    ]
+    tracker = DialogueStateTracker.from_events("family-ü", events)
+    store = UjsonInMemoryTrackerStore(Domain.empty())
+    asyncio.run(store.save(tracker))
+    assert json.loads(store.store["family-ü"]) == json.loads(InMemoryTrackerStore.serialise_tracker(tracker))
+    assert "Füße" in store.store["family-ü"]
+    assert asyncio.run(store.retrieve("family-ü")).events == tracker.events
 
 
 def test_rasas_rejection_of_an_action_passes_through():

@@ -86,6 +86,7 @@ from bot.channels.output import apology
 from bot.channels.rest import ShellInput
 from bot.knowledge import turn_language
 from bot.nlu import REPLY_LANGUAGE
+from bot.rasa_ext.tracker_store import ujson_dumps
 
 logger = logging.getLogger(__name__)
 
@@ -200,6 +201,7 @@ def session_on_kept_connections(self: EndpointConfig) -> aiohttp.ClientSession:
         timeout=aiohttp.ClientTimeout(total=DEFAULT_REQUEST_TIMEOUT),
         connector=connections,
         connector_owner=False,  # closing the session leaves the connections open
+        json_serialize=ujson_dumps,  # the conversation sent to the action server: 0.7 -> 0.2 ms
     )
 
 

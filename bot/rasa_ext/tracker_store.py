@@ -29,9 +29,11 @@ endpoints file), so they are subclasses, not patches:
 from __future__ import annotations
 
 import logging
+from functools import partial
 from typing import Any
 
 import sqlalchemy as sa
+import ujson
 from rasa.core.tracker_store import InMemoryTrackerStore, SQLTrackerStore, TrackerStore, create_engine_kwargs
 from rasa.shared.core.events import UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
@@ -40,6 +42,8 @@ from bot.nlu import EMAIL_ENTITY, GIVE_EMAIL
 from bot.rasa_ext import FORGET_SLOT
 
 ADDRESS_REMOVED = "[e-mail address not kept here]"
+# JSON as the standard library writes it, only faster: "/" and non-ASCII letters as they are
+ujson_dumps = partial(ujson.dumps, ensure_ascii=False, escape_forward_slashes=False)
 
 logger = logging.getLogger(__name__)
 
@@ -76,7 +80,19 @@ class KeepsOnlyWhatFamiliesAllow(TrackerStore):
         raise NotImplementedError
 
 
-class ForgettingInMemoryTrackerStore(KeepsOnlyWhatFamiliesAllow, InMemoryTrackerStore):
+class UjsonInMemoryTrackerStore(InMemoryTrackerStore):
+    """Rasa's in-memory store, which keeps each conversation as JSON text,
+    writing that text with ujson (a Rasa dependency): the standard library's
+    `json.dumps` of the whole conversation took 0.7 ms of every message, ujson
+    a quarter of it. The text reads back the same (tests/test_rasa_ext.py)."""
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        """`InMemoryTrackerStore.save`, with the faster writer."""
+        await self.stream_events(tracker)
+        self.store[tracker.sender_id] = ujson_dumps(tracker.as_dialogue().as_dict())
+
+
+class ForgettingInMemoryTrackerStore(KeepsOnlyWhatFamiliesAllow, UjsonInMemoryTrackerStore):
     """The default profile's store: Rasa's in-memory one, with "forget me"."""
 
     def delete(self, sender_id: str) -> None:
