@@ -471,6 +471,20 @@ def test_the_in_memory_store_keeps_the_json_rasa_writes_and_reads_it_back():
     assert asyncio.run(store.retrieve("family-ü")).events == tracker.events
 
 
+def test_a_domain_works_out_whether_it_is_empty_once(monkeypatch):
+    """The answer is Rasa's, for an empty domain and the project's, and the
+    second question is answered from memory."""
+    domains = [Domain.empty(), Domain.load(PROJECT / "domain.yml")]
+    rasas = [patches._rasa_is_empty(d) for d in domains]
+    assert [patches.domain_is_empty(d) for d in domains] == rasas == [True, False]
+
+    def not_again(domain: Domain) -> bool:
+        raise AssertionError("worked out again")
+
+    monkeypatch.setattr(patches, "_rasa_is_empty", not_again)
+    assert [patches.domain_is_empty(d) for d in domains] == [True, False]
+
+
 def test_rasas_rejection_of_an_action_passes_through():
     """An action server that answers 400 with an action name rejects the action
     (rasa-sdk's ActionExecutionRejection): Rasa must hear it, not an apology."""

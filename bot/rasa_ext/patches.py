@@ -5,7 +5,7 @@ When the action server cannot be reached or fails, Rasa logs the error and
 sends nothing: a parent would be left with silence. Here the user gets a plain
 apology and the consult urge instead, and the next message tries again.
 
-Five more decide the assistant's speed, each found by profiling a full turn
+Six more decide the assistant's speed, each found by profiling a full turn
 (NLU, policies, custom action: pyinstrument, then py-spy on the running servers):
 
 - Rasa checks every action server response with `jsonschema.validate()`,
@@ -29,6 +29,9 @@ Five more decide the assistant's speed, each found by profiling a full turn
   client session each time, closed after it): half of a call's 1.4 ms. Here
   the sessions of each event loop share one pool of kept-alive connections
   (the sessions are still Rasa's: its headers, authentication and timeout).
+- Rasa checks for every message whether the domain is empty by writing out
+  the whole domain and an empty one and comparing them (0.25 ms); here each
+  domain remembers the answer.
 - Rasa parses a message on the server's event loop: for the 8-10 ms of a
   parse (half of it the sentence-embedding model, which releases the GIL)
   the server can do nothing else for anyone. Here the parse runs on one
@@ -77,6 +80,7 @@ from rasa.engine.exceptions import GraphRunError
 from rasa.engine.graph import ExecutionContext
 from rasa.engine.runner.dask import DaskGraphRunner
 from rasa.engine.training.hooks import TrainingHook
+from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import Event
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
@@ -101,6 +105,7 @@ _rasa_parse_message = MessageProcessor.parse_message
 _rasa_before_node = TrainingHook.on_before_node
 _rasa_after_node = TrainingHook.on_after_node
 _rasa_session = EndpointConfig.session
+_rasa_is_empty = Domain.is_empty
 # One thread: parses run one after another, as on the loop, never two at once.
 _parser = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nlu-parse")
 _event_classes: Dict[str, Type[Event]] = {}
@@ -203,6 +208,17 @@ def session_on_kept_connections(self: EndpointConfig) -> aiohttp.ClientSession:
         connector_owner=False,  # closing the session leaves the connections open
         json_serialize=ujson_dumps,  # the conversation sent to the action server: 0.7 -> 0.2 ms
     )
+
+
+def domain_is_empty(self: Domain) -> bool:
+    """Rasa's answer, remembered on the domain. Rasa asks it for every message
+    (before warning about intents the domain lacks) and answers by writing out
+    the whole domain, responses and all, and an empty one, to compare them:
+    0.25 ms a message. A domain is not changed once built."""
+    known = self.__dict__.get("_is_empty")
+    if known is None:
+        known = self.__dict__["_is_empty"] = _rasa_is_empty(self)
+    return known
 
 
 def _run_order(runner: DaskGraphRunner, targets: Tuple[str, ...]) -> List[str]:
@@ -353,6 +369,7 @@ PATCHES: List[Patch] = [
     Patch("graphs run in a fixed order without dask", DaskGraphRunner, "run", run_graph_in_order),
     Patch("messages parsed on a worker thread", MessageProcessor, "parse_message", parse_message_on_a_thread),
     Patch("connections to the action server kept open", EndpointConfig, "session", session_on_kept_connections),
+    Patch("the domain's emptiness worked out once", Domain, "is_empty", domain_is_empty),
     Patch("training cache off: no input fingerprints", TrainingHook, "on_before_node", fingerprint_inputs_if_cached),
     Patch("training cache off: no output fingerprints", TrainingHook, "on_after_node", cache_output_if_cached),
     Patch("`rasa shell` shows citations as plain text", BUILTIN_CHANNELS, ShellInput.name(), ShellInput),
