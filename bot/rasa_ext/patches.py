@@ -206,7 +206,7 @@ def session_on_kept_connections(self: EndpointConfig) -> aiohttp.ClientSession:
         timeout=aiohttp.ClientTimeout(total=DEFAULT_REQUEST_TIMEOUT),
         connector=connections,
         connector_owner=False,  # closing the session leaves the connections open
-        json_serialize=ujson_dumps,  # the conversation sent to the action server: 0.7 -> 0.2 ms
+        json_serialize=ujson_dumps,  # the conversation sent to the action server, in half the time
     )
 
 

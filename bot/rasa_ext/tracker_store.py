@@ -83,10 +83,11 @@ class KeepsOnlyWhatFamiliesAllow(TrackerStore):
 
 class UjsonInMemoryTrackerStore(InMemoryTrackerStore):
     """Rasa's in-memory store, which keeps each conversation as JSON text,
-    writing and reading that text with ujson (a Rasa dependency): the standard
-    library's `json.dumps` of the whole conversation took 0.7 ms of every
-    message, ujson a quarter of it. The text reads back the same
-    (tests/test_rasa_ext.py)."""
+    writing and reading that text with ujson (a Rasa dependency), in less than
+    half the time of the standard library's (an eight-question conversation:
+    `json.dumps` 0.21-0.25 ms, ujson 0.10 ms, alone; writing the conversation
+    was 7% of the running server's profile before, 4% after). The text reads
+    back the same (tests/test_rasa_ext.py)."""
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         """`InMemoryTrackerStore.save`, with the faster writer."""
