@@ -15,7 +15,7 @@ message of the NLU data."""
 
 from __future__ import annotations
 
-from typing import Any, Dict, List
+from typing import List
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.nlu.constants import SPACY_DOCS
@@ -36,16 +36,9 @@ class RulerEntityExtractor(SpacyEntityExtractor):
             if doc is None or doc.text != text.lower() or len(doc.text) != len(text):
                 super().process([message], model)
                 continue
-            found: List[Dict[str, Any]] = [
-                {
-                    "entity": ent.label_,
-                    "value": text[ent.start_char : ent.end_char],
-                    "start": ent.start_char,
-                    "confidence": None,
-                    "end": ent.end_char,
-                }
-                for ent in doc.ents
-            ]
+            found = self._extract_entities(doc)  # Rasa's, with the value of the lower-cased doc ...
+            for entity in found:
+                entity["value"] = text[entity["start"] : entity["end"]]  # ... as written instead
             extracted = self.filter_irrelevant_entities(self.add_extractor_name(found), self._config["dimensions"])
             message.set(ENTITIES, message.get(ENTITIES, []) + extracted, add_to_output=True)
         return messages

@@ -34,8 +34,10 @@ class SentenceCountsFeaturizer(CountVectorsFeaturizer):
         for message in messages:
             for attribute in self._attributes:
                 vectorizer = self.vectorizers.get(attribute)
+                if vectorizer is None or attribute not in DENSE_FEATURIZABLE_ATTRIBUTES:
+                    continue  # no sentence features (an intent's or an action's name): nothing to tokenize
                 tokens = self._get_processed_message_tokens_by_attribute(message, attribute)
-                if vectorizer is None or not tokens or attribute not in DENSE_FEATURIZABLE_ATTRIBUTES:
+                if not tokens:
                     continue
                 sentence = vectorizer.transform([" ".join(tokens)])
                 sentence.sort_indices()
