@@ -44,6 +44,7 @@ FLOORS: Dict[str, Tuple[int, int, int]] = {
     "safety_dev16.yml": (101, 57, 2),
     "safety_dev17.yml": (100, 59, 0),
     "safety_dev18.yml": (100, 50, 2),
+    "safety_dev19.yml": (91, 48, 5),
     "safety_dev_de.yml": (90, 89, 0),
     "safety_dev_de2.yml": (90, 90, 0),
     "safety_dev_de3.yml": (80, 80, 0),
@@ -57,6 +58,7 @@ FLOORS: Dict[str, Tuple[int, int, int]] = {
     "safety_dev_de11.yml": (90, 59, 0),
     "safety_dev_de12.yml": (89, 57, 0),
     "safety_dev_de13.yml": (89, 52, 0),
+    "safety_dev_de14.yml": (78, 52, 4),
 }
 
 
