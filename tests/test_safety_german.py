@@ -182,6 +182,14 @@ RED_FLAGS = {
     "seit heute Mittag kann sie gar nicht mehr aufs rechte Bein stehen": "cannot_walk",
     "ich hab so krasse schmerzen im kiefer seit ner stunde": "severe_pain",
     "jetzt innerhalb von 20 min auf 9": "severe_pain",
+    "das Pulsoxymeter zeigt eine Sättigung von 86": "vital_signs",
+    "sein Puls liegt bei 172": "vital_signs",
+    "sie hat furchtbares Kopfweh und hat sich zweimal übergeben": "headache_with_vomiting",
+    "er sagt, das sind die schlimmsten Kopfschmerzen seines Lebens": "headache_with_vomiting",
+    "Brustschmerzen und er schwitzt ganz stark": "chest_pain",
+    "Brustschmerzen, ausstrahlend in den linken Arm": "chest_pain",
+    "meintochterkannnichtmehrgehen": "cannot_walk",
+    "er konnte nach dem Spielen nich mehr pieseln": "incontinence",
 }
 NOT_NOW = [
     "Kann bei CNO auch Fieber auftreten, oder spricht hohes Fieber eher dagegen?",
@@ -206,6 +214,10 @@ NOT_NOW = [
     "Stimmt es, dass man nach der ersten Pamidronatgabe bis 39 Grad haben kann?",
     "Mein Mann ist 39 und hat CNO, wie wird das behandelt?",
     "Krampfanfälle bei CNO, gibt es das überhaupt?",
+    "Gehört Schwäche in den Beinen zu CRMO?",
+    "Kann eine Entzündung im Wirbel theoretisch auf die Nerven drücken?",
+    "Wie ist der Unterschied zwischen CNO und einer Knochenentzündung mit Fieber?",
+    "Kann CRMO Kopfschmerzen und Erbrechen machen?",
     "In der Zeitung stand, ein Kind konnte wegen CNO nicht mehr laufen. Wie oft passiert das?",
     "Danke! Das Fieber ist längst weg.",
     "Kann ein Wirbel zusammenbrechen? Und würde man dann Taubheitsgefühle bekommen?",
@@ -307,6 +319,9 @@ ADVICE = {
     "Unser Orthopäde meint, wir sollen abwarten. Hat er recht?": "decision",
     "GPT 85. Weiter MTX geben oder nicht?": "run_out",
     "Kann sie nächstes Wochenende beim Turnier mitspielen?": "decision",
+    "Wäre es verrückt, wenn wir das MTX über Weihnachten weglassen?": "decision",
+    "Meine Tochter, 30 kg: Ibuprofen 200 dreimal täglich?": "dose",
+    "Darf ich die Tabletten für ihn zerkleinern?": "change_drug",
     "Sag mir bitte, ob wir uns die Knochenbiopsie sparen können": "decision",
 }
 GENERAL = [

@@ -179,6 +179,21 @@ RED_FLAG_EXAMPLES: Dict[str, List[str]] = {
         "my neck hurts so much i can't bend it",
         "can't turn my head at all and i've got a temp",
     ],
+    "vital_signs": [
+        "the monitor says her pulse is 175",
+        "heart rate of 158 while he is lying still",
+        "my watch says 190 bpm and i feel awful",
+    ],
+    "headache_with_vomiting": [
+        "awful headache all evening and he has thrown up three times",
+        "she keeps vomiting and now has a pounding headache",
+        "he says it is the worst headache he has ever had",
+    ],
+    "chest_pain": [
+        "my chest hurts and i am sweating a lot",
+        "his chest pain is spreading to his jaw",
+        "crushing feeling in her chest since tea time",
+    ],
     "bleeding": [
         "there is blood in his vomit tonight",
         "a nosebleed for an hour that will not stop",
@@ -460,6 +475,11 @@ ORDINARY = [
     "why do the immune cells suddenly start damaging bone in crmo?",
     "will she grow out of it?",
     "can hay fever tablets be taken with crmo?",
+    "in general, can crmo of the spine lead to weakness?",
+    "is a seizure a possible side effect of zoledronic acid?",
+    "has numbness been reported in cno of the spine?",
+    "can crmo cause headaches and vomiting?",
+    "does sapho cause chest pain?",
 ]
 
 
