@@ -190,6 +190,7 @@ RED_FLAGS = {
     "Brustschmerzen, ausstrahlend in den linken Arm": "chest_pain",
     "meintochterkannnichtmehrgehen": "cannot_walk",
     "er konnte nach dem Spielen nich mehr pieseln": "incontinence",
+    "seit heute Mittag so starke Schmerzen, dass sie nicht mal stehen kann": "cannot_walk",
 }
 NOT_NOW = [
     "Kann bei CNO auch Fieber auftreten, oder spricht hohes Fieber eher dagegen?",
@@ -218,6 +219,8 @@ NOT_NOW = [
     "Kann eine Entzündung im Wirbel theoretisch auf die Nerven drücken?",
     "Wie ist der Unterschied zwischen CNO und einer Knochenentzündung mit Fieber?",
     "Kann CRMO Kopfschmerzen und Erbrechen machen?",
+    "Ich bin Kinderkrankenschwester: warum bekommen Kinder mit CNO Pamidronat?",
+    "Wir sollen alle sechs Monate zur Kontrolle in die Ambulanz. Was wird da gemacht?",
     "In der Zeitung stand, ein Kind konnte wegen CNO nicht mehr laufen. Wie oft passiert das?",
     "Danke! Das Fieber ist längst weg.",
     "Kann ein Wirbel zusammenbrechen? Und würde man dann Taubheitsgefühle bekommen?",
