@@ -179,6 +179,11 @@ RED_FLAG_EXAMPLES: Dict[str, List[str]] = {
         "my neck hurts so much i can't bend it",
         "can't turn my head at all and i've got a temp",
     ],
+    "confused": [
+        "she is so confused and hot tonight",
+        "he's really confused and keeps asking what day it is",
+        "grandad says she is very muddled since lunch",
+    ],
     "vital_signs": [
         "the monitor says her pulse is 175",
         "heart rate of 158 while he is lying still",
@@ -480,6 +485,8 @@ ORDINARY = [
     "has numbness been reported in cno of the spine?",
     "can crmo cause headaches and vomiting?",
     "does sapho cause chest pain?",
+    "thank you, we were so confused by all the names",
+    "i'm totally confused about the difference between cno and crmo",
 ]
 
 
