@@ -188,6 +188,7 @@ RED_FLAG_EXAMPLES: Dict[str, List[str]] = {
         "the monitor says her pulse is 175",
         "heart rate of 158 while he is lying still",
         "my watch says 190 bpm and i feel awful",
+        "blood pressure 72/38 on the machine and she is dizzy",
     ],
     "headache_with_vomiting": [
         "awful headache all evening and he has thrown up three times",
@@ -485,6 +486,8 @@ ORDINARY = [
     "has numbness been reported in cno of the spine?",
     "can crmo cause headaches and vomiting?",
     "does sapho cause chest pain?",
+    "does my child need a bone biopsy",
+    "someone in my support group has sapho instead of cno, is it the same?",
     "thank you, we were so confused by all the names",
     "i'm totally confused about the difference between cno and crmo",
 ]

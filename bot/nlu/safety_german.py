@@ -77,6 +77,7 @@ class GermanRules:
     long_ago: Pattern[str]
     general: Pattern[str]
     impersonal: Pattern[str]
+    hypothetical: Pattern[str]
     now: Pattern[str]
     happening: Pattern[str]
     advice: Tuple[Tuple[str, Pattern[str]], ...]
@@ -94,7 +95,9 @@ class GermanRules:
         for sentence in (s.strip() for s in SENTENCE.split(folded) if s.strip()):
             now = happening or bool(self.now.search(sentence))
             impersonal = bool(self.impersonal.search(sentence)) and not now
-            in_general = impersonal or (bool(self.general.search(sentence)) and not now)
+            # "rein hypothetisch ... plötzlich hohes Fieber": a word of now does not make it happen
+            hypothetical = bool(self.hypothetical.search(sentence))
+            in_general = impersonal or hypothetical or (bool(self.general.search(sentence)) and not now)
             # "letztes Jahr hatte er einen Schub, da konnte er nicht auftreten": the
             # past reaches to the end of its sentence, unless a word of now comes first
             past = False
@@ -142,6 +145,7 @@ def german_rules(path: Path = PATTERNS_FILE) -> GermanRules:
         long_ago=_compile("held_back.long_ago", held_back.get("long_ago")),
         general=_compile("general", raw.get("general")),
         impersonal=_compile("impersonal", raw.get("impersonal")),
+        hypothetical=_compile("hypothetical", raw.get("hypothetical")),
         now=_compile("now", raw.get("now")),
         happening=_compile("happening", raw.get("happening")),
         advice=tuple((name, _compile(f"advice.{name}", p)) for name, p in advice.items()),
