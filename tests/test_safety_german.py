@@ -196,6 +196,7 @@ RED_FLAGS = {
     "er liegt auf dem Boden und zuckt": "seizure",
     "mein kind erbricht alles, auch wasser": "vomiting",
     "ihr Bein knickt beim Gehen immer weg": "numbness",
+    "ist normal das kind so müde und nicht kann wecken?": "cannot_wake",
 }
 NOT_NOW = [
     "Kann bei CNO auch Fieber auftreten, oder spricht hohes Fieber eher dagegen?",

@@ -119,6 +119,7 @@ RED_FLAG_EXAMPLES: Dict[str, List[str]] = {
     "numbness": ["her legs are numb", "pins and needles in both feet", "he says his feet are fizzy"],
     "weakness": ["weakness in his legs today", "my legs feel weak and wobbly"],
     "bladder_or_bowel": [
+        "he soaked his pyjamas and had no idea it happened",
         "she hasn't done a we since this morning",
         "he's trying but nothing comes out",
         "he's no had a pee since breakfast",
