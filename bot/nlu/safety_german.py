@@ -6,8 +6,9 @@ with Umlaute folded the way families type them.
 
 A red flag counts unless its clause denies it, or its sentence tells it as long
 past (from the words that say so on), or asks about it in general without
-saying it is happening now (a temperature counts all the same, unless the
-sentence quotes a leaflet or speaks of people in general); a slight fever
+saying it is happening now, or says it is hypothetical whatever words of now
+it has (a temperature counts all the same, unless the sentence quotes a
+leaflet or speaks of people in general); a slight fever
 counts where the message names a drug that weakens the immune system. An advice rule counts where the message
 is about one person (asking whether to wait or see a doctor, quoting one's own
 report or values, a drug run out, and asking the bot to drop its rules, always
