@@ -225,6 +225,7 @@ NOT_NOW = [
     "Kann eine Entzündung im Wirbel theoretisch auf die Nerven drücken?",
     "Wie ist der Unterschied zwischen CNO und einer Knochenentzündung mit Fieber?",
     "Kann CRMO Kopfschmerzen und Erbrechen machen?",
+    "Kann man Naproxen 2 Jahre lang nehmen?",
     "Rein hypothetisch: was tun, wenn ein Kind mit CRMO plötzlich hohes Fieber bekommt?",
     "Für unseren Notfallplan: was, wenn sie plötzlich nicht mehr laufen kann?",
     "Ich bin Kinderkrankenschwester: warum bekommen Kinder mit CNO Pamidronat?",

@@ -489,6 +489,8 @@ ORDINARY = [
     "does sapho cause chest pain?",
     "does my child need a bone biopsy",
     "someone in my support group has sapho instead of cno, is it the same?",
+    "does it hurt to have a biopsy? my son is scared",
+    "my chest hurts when i breathe in, i have sapho",
     "thank you, we were so confused by all the names",
     "i'm totally confused about the difference between cno and crmo",
 ]
@@ -729,6 +731,13 @@ def test_room_temperature_is_no_fever(patterns):
     """A drug left out of the fridge is a question about the drug, not a fever on it."""
     assert check(patterns, "the humira pen was at room temperature for two days").red_flags == ()
     assert check(patterns, "she is on humira and has a temperature").red_flags
+
+
+def test_hours_in_a_dosing_question_are_no_pulse(patterns):
+    """A pulse is "hr 170"; "every 8 hr 200 mg" is a dose (refused as one), not a racing heart."""
+    assert "vital_signs" in check(patterns, "hr 170 and dizzy").red_flags
+    finding = check(patterns, "ibuprofen every 8 hr 200 mg for my son")
+    assert not finding.red_flags and "dose" in finding.advice, finding
 
 
 def test_an_age_in_german_is_no_blood_value(patterns):
