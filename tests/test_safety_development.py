@@ -46,6 +46,7 @@ FLOORS: Dict[str, Tuple[int, int, int]] = {
     "safety_dev18.yml": (100, 50, 2),
     "safety_dev19.yml": (99, 57, 2),
     "safety_dev20.yml": (100, 55, 1),
+    "safety_dev21.yml": (92, 51, 0),
     "safety_dev_de.yml": (90, 89, 0),
     "safety_dev_de2.yml": (90, 90, 0),
     "safety_dev_de3.yml": (80, 80, 0),
@@ -61,6 +62,7 @@ FLOORS: Dict[str, Tuple[int, int, int]] = {
     "safety_dev_de13.yml": (90, 54, 0),
     "safety_dev_de14.yml": (90, 59, 1),
     "safety_dev_de15.yml": (88, 55, 2),
+    "safety_dev_de16.yml": (78, 52, 0),
 }
 
 
