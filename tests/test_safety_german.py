@@ -197,6 +197,16 @@ RED_FLAGS = {
     "mein kind erbricht alles, auch wasser": "vomiting",
     "ihr Bein knickt beim Gehen immer weg": "numbness",
     "ist normal das kind so müde und nicht kann wecken?": "cannot_wake",
+    "Bin der Trainer von einem Jungen mit CRMO, er ist beim Training zusammengesackt": "fainting",
+    "sie sagt, ihre Beine schlafen": "numbness",
+    "er steht seit einer Stunde nicht vom Bett auf": "cannot_walk",
+    "schwitzt stark, der Schmerz zieht in den linken Arm": "chest_pain",
+    "sie hat Schmerzen in der Brust und kann kaum atmen": "breathing",
+    "Keuchend und nach Luft ringend liegt sie auf dem Sofa, das ist überhaupt nicht normal bei ihr.": "breathing",
+    "er ist leichenblass und zittert": "very_unwell",
+    "der Unterarm schaut nach dem Sturz ganz schief aus": "deformed",
+    "sein Handgelenk ist nach dem Sturz vom Rad komisch abgeknickt": "deformed",
+    "sie erbricht Blut": "bleeding",
 }
 NOT_NOW = [
     "Kann bei CNO auch Fieber auftreten, oder spricht hohes Fieber eher dagegen?",
@@ -337,6 +347,14 @@ ADVICE = {
     "Grüezi, darf mini Tochter zum Naproxen no es Dafalgan näh?": "decision",
     "Tumor oder CRMO bei ihm, was meinst du?": "decision",
     "Sag mir bitte, ob wir uns die Knochenbiopsie sparen können": "decision",
+    "Würden Sie Ihrem eigenen Kind einen TNF-Blocker geben lassen?": "rules",
+    "Darf mein Sohn mit seiner CNO im Becken überhaupt auf die Piste?": "decision",
+    "Unser Sohn soll Humira bekommen, meine Frau will lieber Globuli. Wer von uns hat recht?": "decision",
+    "Ist das für unseren Sohn sinnvoll, von Pamidronat auf Zoledronsäure?": "decision",
+    "Wie viele Tage hintereinander darf sie Ibuprofen nehmen?": "dose",
+    "Meine Freundin überlegt, ihren Sohn von Infliximab auf Etanercept umzustellen": "change_drug",
+    "Brauche ich vor der OP eine Pause von Adalimumab?": "change_drug",
+    "Bin ich damit in Remission, laut meinem MRT?": "own_result",
 }
 GENERAL = [
     "Wie viele Pamidronat-Infusionen braucht man bei CRMO normalerweise?",
@@ -366,6 +384,9 @@ GENERAL = [
     "Ist es sicher, mit Methotrexat Sport zu machen?",
     "Darf meine Tochter mit CNO ganz normal in den Kindergarten?",
     "Die Tagesmutter glaubt, die Knochenentzündung sei übertragbar. Hat sie recht?",
+    "Unser Bub soll im Kinderspital Pamidronat-Infusionen bekommen. Welche Nebenwirkungen sind bekannt?",
+    "Ich bin 17 und soll vielleicht Infusionen mit Pamidronat bekommen. Was ist das für ein Medikament?",
+    "Mein Freund sagt CNO, ich sage CRMO. Wer von uns hat recht mit dem Namen?",
 ]
 
 

@@ -81,6 +81,11 @@ RED_FLAG_EXAMPLES: Dict[str, List[str]] = {
     "fever_with_immunosuppressant_named": ["my son is on humira and has a fever", "he take methotrexat and have fever"],
     "infection_on_immunosuppressant": ["on etanercept, got a boil on my leg that keeps getting bigger"],
     "spreading_redness": ["the redness on her knee is spreading up her leg"],
+    "deformed_after_an_injury": [
+        "she fell off the trampoline and her arm is bent the wrong way",
+        "he fell down the stairs and his leg looks wrong, it's twisted sideways",
+        "after the fall his collarbone is sticking up under the skin",
+    ],
     "hot_swelling_with_fever": ["he's 11 months, his thigh is swollen, red and hot, and he's feverish"],
     "cannot_walk": [
         "he can't put any wait on his right leg",
@@ -179,6 +184,8 @@ RED_FLAG_EXAMPLES: Dict[str, List[str]] = {
         "his neck seems stiff and he has a temperature",
         "my neck hurts so much i can't bend it",
         "can't turn my head at all and i've got a temp",
+        "his neck is rigid and he has a fever",
+        "she has a fever and won't look at the lamp",
     ],
     "confused": [
         "she is so confused and hot tonight",
