@@ -693,6 +693,24 @@ def test_the_classifier_counts_as_a_red_flag_when_it_gives_the_label_enough_prob
     assert not with_classifier(below, check(patterns, text)).red_flags
 
 
+def test_a_greeting_is_no_red_flag_on_the_classifiers_word_alone(patterns):
+    """A worried greeting that the classifier gives some urgent_symptoms (its
+    first label greet, or greet behind the fallback) gets the greeting, not the
+    urgent reply; a rule's red flag still counts, and so does the classifier's
+    second guess behind a topic."""
+    text = "hi im up at 2am cant sleep worried about my son"
+    for ranking in (
+        [("greet", 0.55), ("urgent_symptoms", 0.3)],
+        [("nlu_fallback", 0.5), ("greet", 0.35), ("urgent_symptoms", 0.3)],
+    ):
+        assert not with_classifier(classified(text, ranking), check(patterns, text)).red_flags
+    topic = classified(text, [("symptoms", 0.55), ("urgent_symptoms", 0.3)])
+    assert with_classifier(topic, check(patterns, text)).red_flags == ("classifier",)
+    told = "hi, my son has a fever of 40 and cannot walk"
+    greeted = classified(told, [("greet", 0.6), ("urgent_symptoms", 0.3)])
+    assert with_classifier(greeted, check(patterns, told)).red_flags
+
+
 def test_a_red_flag_needs_less_of_the_classifier_than_advice_as_the_config_says(patterns):
     """config.yml's SafetyLayer: the classifier's 0.2 for urgent_symptoms is a red
     flag (0.15 needed), its 0.4 for personal_advice no advice request (0.45) but

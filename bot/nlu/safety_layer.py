@@ -35,12 +35,19 @@ from bot.nlu.safety_patterns import Finding, patterns_for
 
 URGENT_INTENT = "urgent_symptoms"
 ADVICE_INTENT = "personal_advice"
+FALLBACK_INTENT = "nlu_fallback"
 # The classifier "fires" on an advice request or a red flag when it gives that
 # label at least this probability, even if another label is ahead (config.yml
 # says why; a red flag needs less: a missed red flag is the worst error).
 CLASSIFIER_RECALL = 0.45
 RED_FLAG_RECALL = 0.15
 CLASSIFIER_RULE = "classifier"
+# A message the classifier reads first of all as one of these is no red flag on
+# the classifier's word alone ("hi, it's 2 a.m. and I can't sleep, worried
+# about my son" had urgent_symptoms second): a rule has to find one. On all
+# development sets, 5 greetings and requests for help lost the urgent reply
+# and no red flag did.
+SMALL_TALK = frozenset({"greet", "goodbye", "thank", "help", "bot_challenge"})
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False, model_from="SpacyNLP")
@@ -87,15 +94,22 @@ def with_classifier(
     """The patterns' finding, with an advice request added where the classifier
     gives that label at least `recall`, and a red flag where it gives it at least
     `red_flag_recall` (not when the message denies the red flag, or tells it as
-    past or asks about it in general). Neither where the
+    past or asks about it in general, nor when the classifier's first label is
+    a greeting, thanks or a request for help). Neither where the
     language guard found no word the training data uses: on "zxqv plorb vrrk" the
     classifier's probabilities are noise from letter n-grams, and one in eight
     strings of random letters got `urgent_symptoms` at 0.15 or more."""
     if message.get(KNOWN_WORDS) == 0:  # no word the training data uses: the classifier only guessed
         return finding
     ranking = {r.get("name"): r.get("confidence") or 0.0 for r in message.get(INTENT_RANKING_KEY) or []}
+    first = max((name for name in ranking if name != FALLBACK_INTENT), key=lambda name: ranking[name], default=None)
     red_flags, advice = finding.red_flags, finding.advice
-    if not red_flags and not finding.denied_red_flag and ranking.get(URGENT_INTENT, 0.0) >= red_flag_recall:
+    if (
+        not red_flags
+        and not finding.denied_red_flag
+        and first not in SMALL_TALK
+        and ranking.get(URGENT_INTENT, 0.0) >= red_flag_recall
+    ):
         red_flags = (CLASSIFIER_RULE,)
     if not advice and ranking.get(ADVICE_INTENT, 0.0) >= recall:
         advice = (CLASSIFIER_RULE,)
