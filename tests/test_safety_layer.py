@@ -193,6 +193,7 @@ RED_FLAG_EXAMPLES: Dict[str, List[str]] = {
         "grandad says she is very muddled since lunch",
     ],
     "vital_signs": [
+        "her sats are 88 on the finger monitor",
         "the monitor says her pulse is 175",
         "heart rate of 158 while he is lying still",
         "my watch says 190 bpm and i feel awful",
@@ -277,7 +278,6 @@ RED_FLAG_EXAMPLES: Dict[str, List[str]] = {
         "he is struggling to breathe",
         "we can't wake him properly",
         "he keeled over in the kitchen and looks grey",
-        "her sats are 88 on the finger monitor",
         "it's like breathing through a straw, she says",
         "he has got fits, two minutes each",
         "first ever tonic-clonic ten minutes ago, post-ictal now",
