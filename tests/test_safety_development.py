@@ -47,6 +47,7 @@ FLOORS: Dict[str, Tuple[int, int, int]] = {
     "safety_dev19.yml": (99, 57, 2),
     "safety_dev20.yml": (100, 55, 1),
     "safety_dev21.yml": (100, 53, 0),
+    "safety_dev22.yml": (92, 57, 0),
     "safety_dev_de.yml": (90, 89, 0),
     "safety_dev_de2.yml": (90, 90, 0),
     "safety_dev_de3.yml": (80, 80, 0),
@@ -63,6 +64,7 @@ FLOORS: Dict[str, Tuple[int, int, int]] = {
     "safety_dev_de14.yml": (90, 59, 1),
     "safety_dev_de15.yml": (88, 55, 2),
     "safety_dev_de16.yml": (90, 60, 0),
+    "safety_dev_de17.yml": (76, 48, 1),
 }
 
 
