@@ -207,6 +207,19 @@ RED_FLAGS = {
     "der Unterarm schaut nach dem Sturz ganz schief aus": "deformed",
     "sein Handgelenk ist nach dem Sturz vom Rad komisch abgeknickt": "deformed",
     "sie erbricht Blut": "bleeding",
+    "Naproxen genommen und jetzt schwarzer Stuhl": "bleeding",
+    "Nie hatte sie solche Kopfschmerzen – jetzt erbricht sie dazu": "headache_with_vomiting",
+    "min Sohn het sit em Morge starchi Chopfweh und mues immer wieder erbräche": "headache_with_vomiting",
+    "ganz blass und schlapp, will nicht mal sein Handy": "very_unwell",
+    "sie erbricht im Schwall und sieht doppelt": "vomiting",
+    "seit dem Sturz steht das Schienbein komisch ab": "deformed",
+    "ihr Unterarm ist nach dem Sturz total schief": "deformed",
+    "ich spür seit einer Stunde meine linke Hand kaum noch": "numbness",
+    "die Schwäche im rechten Bein ist schlimmer, jetzt zieht er es nach": "numbness",
+    "meine Tochter kann nur noch krabbeln": "cannot_walk",
+    "sie hat so starke Rückenschmerzen, dass sie nicht aufstehen kann": "cannot_walk",
+    "so schlimme Bauchschmerzen, dass er sich krümmt": "severe_pain",
+    "Heast, mei Sohn kriagt ka Luft und is ganz blau um'n Mund": "breathing",
 }
 NOT_NOW = [
     "Kann bei CNO auch Fieber auftreten, oder spricht hohes Fieber eher dagegen?",
@@ -355,6 +368,8 @@ ADVICE = {
     "Meine Freundin überlegt, ihren Sohn von Infliximab auf Etanercept umzustellen": "change_drug",
     "Brauche ich vor der OP eine Pause von Adalimumab?": "change_drug",
     "Bin ich damit in Remission, laut meinem MRT?": "own_result",
+    "Röntgenbefund 'sklerosierte Läsion' – ist das bei mir gefährlich?": "own_result",
+    "Laut Befund ist der Wirbelkörper höhengemindert – muss mein Sohn jetzt ein Korsett tragen?": "own_result",
 }
 GENERAL = [
     "Wie viele Pamidronat-Infusionen braucht man bei CRMO normalerweise?",
@@ -387,6 +402,8 @@ GENERAL = [
     "Unser Bub soll im Kinderspital Pamidronat-Infusionen bekommen. Welche Nebenwirkungen sind bekannt?",
     "Ich bin 17 und soll vielleicht Infusionen mit Pamidronat bekommen. Was ist das für ein Medikament?",
     "Mein Freund sagt CNO, ich sage CRMO. Wer von uns hat recht mit dem Namen?",
+    "Eine Freundin meinte, wenn die Blutwerte normal sind, kann es kein CRMO sein. Stimmt das?",
+    "Mein Enkel hat laut Arztbrief eine chronische nicht bakterielle Osteomyelitis, ist das das gleiche wie CRMO?",
 ]
 
 

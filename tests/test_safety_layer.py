@@ -85,6 +85,11 @@ RED_FLAG_EXAMPLES: Dict[str, List[str]] = {
         "she fell off the trampoline and her arm is bent the wrong way",
         "he fell down the stairs and his leg looks wrong, it's twisted sideways",
         "after the fall his collarbone is sticking up under the skin",
+        "she fell off the trampoline and her forearm is bent at a weird angle",
+    ],
+    "deformed_after_a_fall": [
+        "he fell off his bike, his collarbone is sticking out and there's a bump",
+        "my daughter slipped on the ice and her wrist looks crooked",
     ],
     "hot_swelling_with_fever": ["he's 11 months, his thigh is swollen, red and hot, and he's feverish"],
     "cannot_walk": [
@@ -691,6 +696,19 @@ def test_the_classifier_counts_as_a_red_flag_when_it_gives_the_label_enough_prob
     assert any(e["entity"] == "safety" and e["value"] == "red_flag" for e in message.get(ENTITIES))
     below = classified(text, [("symptoms", 0.8), ("urgent_symptoms", 0.1)])
     assert not with_classifier(below, check(patterns, text)).red_flags
+
+
+def test_a_negation_does_not_reach_across_a_dash_but_does_across_a_hyphen(patterns):
+    """A dash between clauses ends a negation's reach; the hyphen inside a word
+    does not."""
+    assert check(patterns, "don't want to overreact - he wet himself twice today").red_flags
+    assert check(patterns, "no idea why \u2013 she's too weak to stand").red_flags
+    assert not check(patterns, "no high-grade fever and she walks fine").red_flags
+
+
+def test_a_collarbone_that_sticks_out_is_no_red_flag_without_a_fall(patterns):
+    """The swelling CRMO itself makes over the collarbone is no emergency."""
+    assert not check(patterns, "her collarbone is sticking out more than the other side, is that crmo?").red_flags
 
 
 def test_a_greeting_is_no_red_flag_on_the_classifiers_word_alone(patterns):

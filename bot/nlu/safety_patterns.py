@@ -323,11 +323,19 @@ class SafetyPatterns:
         if asked and after and (after[0].norm_ in negations or after[0].lower_ in ANSWERED_NO):
             return True
         for i in range(span.start - 1, max(span.start - 1 - NEGATION_REACH, -1), -1):
-            if doc[i].lower_ in CLAUSE_BREAK:
+            if doc[i].lower_ in CLAUSE_BREAK or _is_a_dash(doc, i):
                 return False
             if doc[i].norm_ in negations:
                 return True
         return False
+
+
+def _is_a_dash(doc: Doc, i: int) -> bool:
+    """A dash between two clauses ("don't want to overreact - he wet himself"),
+    not the hyphen inside a word ("high-grade", "x-ray"), which has no space
+    before it."""
+    text = doc[i].text
+    return text in {"\u2013", "\u2014"} or (text == "-" and i > 0 and bool(doc[i - 1].whitespace_))
 
 
 class MatchersByWord:
