@@ -26,6 +26,8 @@ COMPONENT = OtherDisease(frozenset(KB.faq_ids))
         "wie wird Neurodermitis bei Kindern behandelt?",
         "ist migräne erblich",
         "Kann man Zöliakie heilen?",
+        "how long is scarlet fever contagious",
+        "Wie lange ist Scharlach ansteckend?",
     ],
 )
 def test_a_question_about_another_disease_names_it(text):
@@ -38,6 +40,7 @@ def test_a_question_about_another_disease_names_it(text):
         "is CRMO hereditary?",
         "my son has asthma and CNO, is ibuprofen ok for the crmo?",
         "Ist CNO erblich wie Diabetes?",
+        "Ich dachte, Bisphosphonate sind für Osteoporose, warum bekommt unser Sohn das?",
         "can crmo cause psoriasis or bowel disease?",
         "is it a kind of leukaemia?",
         "what is the flu-like reaction after pamidronate?",
