@@ -407,6 +407,20 @@ GENERAL = [
 ]
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Das Schlüsselbein steht komisch ab, ist das die CNO?",
+        "Seit dem Wirbelbefall sieht ihr Rücken schief aus, ist das normal?",
+        "Kann CRMO die Beine ganz schief wachsen lassen?",
+    ],
+)
+def test_a_bone_that_crmo_itself_makes_stand_out_is_no_red_flag(text):
+    """A limb out of shape after a fall is a red flag; a collarbone that stands
+    out, a back or legs that grow crooked are what CRMO itself may do."""
+    assert not RULES.check(text).red_flags
+
+
 def test_umlaute_and_sharp_s_are_read_as_families_type_them():
     assert normalise("Füße") == normalise("Fuesse") == normalise("fusse") == "fusse"
     assert normalise("  Schüttelfrost  ") == "schuttelfrost"

@@ -707,8 +707,19 @@ def test_a_negation_does_not_reach_across_a_dash_but_does_across_a_hyphen(patter
 
 
 def test_a_collarbone_that_sticks_out_is_no_red_flag_without_a_fall(patterns):
-    """The swelling CRMO itself makes over the collarbone is no emergency."""
+    """The swelling CRMO itself makes over the collarbone, or legs that grow
+    crooked, are no emergency."""
     assert not check(patterns, "her collarbone is sticking out more than the other side, is that crmo?").red_flags
+    assert not check(patterns, "my son's legs look crooked, is that crmo?").red_flags
+
+
+def test_words_of_an_unwell_child_are_not_read_into_a_parent_or_a_treatment(patterns):
+    """ "Not responding" of a child, not of her pain to a drug; "keeps being
+    confused" of a child, not of a parent lost in the names."""
+    assert check(patterns, "she is pale and limp and isn't really responding to me").red_flags
+    assert not check(patterns, "her pain is not really responding to naproxen, what next in general?").red_flags
+    assert check(patterns, "he keeps being confused tonight").red_flags
+    assert not check(patterns, "I keep getting confused by all the names for crmo").red_flags
 
 
 def test_a_greeting_is_no_red_flag_on_the_classifiers_word_alone(patterns):
