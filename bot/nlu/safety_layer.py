@@ -24,6 +24,7 @@ from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.constants import SPACY_DOCS
 from rasa.nlu.utils.spacy_utils import SpacyModel, SpacyNLP
+from rasa.shared.constants import DEFAULT_NLU_FALLBACK_INTENT_NAME
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
@@ -35,7 +36,6 @@ from bot.nlu.safety_patterns import Finding, patterns_for
 
 URGENT_INTENT = "urgent_symptoms"
 ADVICE_INTENT = "personal_advice"
-FALLBACK_INTENT = "nlu_fallback"
 # The classifier "fires" on an advice request or a red flag when it gives that
 # label at least this probability, even if another label is ahead (config.yml
 # says why; a red flag needs less: a missed red flag is the worst error).
@@ -102,7 +102,8 @@ def with_classifier(
     if message.get(KNOWN_WORDS) == 0:  # no word the training data uses: the classifier only guessed
         return finding
     ranking = {r.get("name"): r.get("confidence") or 0.0 for r in message.get(INTENT_RANKING_KEY) or []}
-    first = max((name for name in ranking if name != FALLBACK_INTENT), key=lambda name: ranking[name], default=None)
+    labels = (name for name in ranking if name != DEFAULT_NLU_FALLBACK_INTENT_NAME)
+    first = max(labels, key=lambda name: ranking[name], default=None)
     red_flags, advice = finding.red_flags, finding.advice
     if (
         not red_flags
