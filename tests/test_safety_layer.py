@@ -81,7 +81,7 @@ RED_FLAG_EXAMPLES: Dict[str, List[str]] = {
     "fever_with_immunosuppressant_named": ["my son is on humira and has a fever", "he take methotrexat and have fever"],
     "infection_on_immunosuppressant": ["on etanercept, got a boil on my leg that keeps getting bigger"],
     "spreading_redness": ["the redness on her knee is spreading up her leg"],
-    "deformed_after_an_injury": [
+    "limb_out_of_shape": [
         "she fell off the trampoline and her arm is bent the wrong way",
         "he fell down the stairs and his leg looks wrong, it's twisted sideways",
         "after the fall his collarbone is sticking up under the skin",
