@@ -102,19 +102,24 @@ def with_classifier(
     if message.get(KNOWN_WORDS) == 0:  # no word the training data uses: the classifier only guessed
         return finding
     ranking = {r.get("name"): r.get("confidence") or 0.0 for r in message.get(INTENT_RANKING_KEY) or []}
-    labels = (name for name in ranking if name != DEFAULT_NLU_FALLBACK_INTENT_NAME)
-    first = max(labels, key=lambda name: ranking[name], default=None)
     red_flags, advice = finding.red_flags, finding.advice
     if (
         not red_flags
         and not finding.denied_red_flag
-        and first not in SMALL_TALK
         and ranking.get(URGENT_INTENT, 0.0) >= red_flag_recall
+        and _first_label(ranking) not in SMALL_TALK
     ):
         red_flags = (CLASSIFIER_RULE,)
     if not advice and ranking.get(ADVICE_INTENT, 0.0) >= recall:
         advice = (CLASSIFIER_RULE,)
     return dataclasses.replace(finding, red_flags=red_flags, advice=advice)
+
+
+def _first_label(ranking: Dict[Optional[str], float]) -> Optional[str]:
+    """The classifier's most likely label, the fallback aside (looked up only
+    for a message the classifier gives some urgent_symptoms)."""
+    labels = (name for name in ranking if name != DEFAULT_NLU_FALLBACK_INTENT_NAME)
+    return max(labels, key=lambda name: ranking[name], default=None)
 
 
 def apply(message: Message, finding: Finding, faq_ids: frozenset) -> None:
