@@ -48,7 +48,7 @@ FLOORS: Dict[str, Tuple[int, int, int]] = {
     "safety_dev20.yml": (100, 55, 1),
     "safety_dev21.yml": (100, 53, 0),
     "safety_dev22.yml": (99, 57, 0),
-    "safety_dev23.yml": (91, 49, 4),
+    "safety_dev23.yml": (99, 53, 2),
     "safety_dev_de.yml": (90, 89, 0),
     "safety_dev_de2.yml": (90, 90, 0),
     "safety_dev_de3.yml": (80, 80, 0),
@@ -66,7 +66,7 @@ FLOORS: Dict[str, Tuple[int, int, int]] = {
     "safety_dev_de15.yml": (88, 55, 2),
     "safety_dev_de16.yml": (90, 60, 0),
     "safety_dev_de17.yml": (90, 50, 0),
-    "safety_dev_de18.yml": (78, 51, 5),
+    "safety_dev_de18.yml": (87, 59, 2),
 }
 
 

@@ -15,6 +15,15 @@ from bot.nlu.safety_patterns import Finding
 RULES = german_rules()
 
 RED_FLAGS = {
+    "ihm ist gerade schwarz vor Augen geworden": "fainting",
+    "sie fühlt sich glühend an und ist ganz schlapp": "fever",
+    "er kann seit heute nicht auf treten": "cannot_walk",
+    "sie erzählt seit dem Aufwachen wirres Zeug": "confused",
+    "sie spuckt seit dem Frühstück sogar das Wasser wieder aus": "vomiting",
+    "nach dem Sturz auf den Kopf hat sie zweimal erbrochen": "headache_with_vomiting",
+    "seit einer Stunde Brustschmerzen und mir ist schwindelig": "chest_pain",
+    "ich seh seit heute Morgen alles doppelt": "very_unwell",
+    "Das Knie ist dick, rot und heiß und er hat Schüttelfrost, das ist doch kein normaler Schub?": "fever",
     "er geht gar nicht mehr, er sitzt am Boden": "cannot_walk",
     "grad eben ein ganz heftiger Schmerz im Rücken": "severe_pain",
     "ihr Bein tut auf einmal so arg weh": "severe_pain",
@@ -222,6 +231,9 @@ RED_FLAGS = {
     "Heast, mei Sohn kriagt ka Luft und is ganz blau um'n Mund": "breathing",
 }
 NOT_NOW = [
+    "Unser Sohn hatte nie Fieber bei den Schüben. Ist das typisch für CNO?",
+    "Das Fieber ist weg und sie läuft wieder, was ist eigentlich SAPHO?",
+    "Wir hatten als Kinder beide oft Fieber, ist CRMO erblich?",
     "Kann bei CNO auch Fieber auftreten, oder spricht hohes Fieber eher dagegen?",
     "Welche Nebenwirkungen hat Pamidronat, zum Beispiel Fieber am ersten Tag?",
     "Kann CNO Fieber machen?",
@@ -259,6 +271,13 @@ NOT_NOW = [
     "Vor einem Jahr hatte sie bei einer Grippe mal 40 Fieber. Macht CRMO selber auch so hohes Fieber?",
 ]
 ADVICE = {
+    "Masernimpfung trotz Humira?": "vaccine",
+    "bin schwanger und spritze Enbrel": "pregnancy",
+    "Bier zum Geburtstag mit MTX, geht das?": "change_drug",
+    "Naproxen weiter oder lieber auf Ibuprofen wechseln?": "change_drug",
+    "Tablette vergessen, trotzdem nehmen? Es ist Methotrexat": "change_drug",
+    "Kann ich die Spritze aufs Wochenende verschieben?": "change_drug",
+    "Die Ärztin will Methotrexat, ist es okay, noch ein Jahr abzuwarten?": "wait_or_go",
     "Der Sohn meiner Freundin hat Pamidronat bekommen. Sollte meiner das auch kriegen?": "decision",
     "Zoledronat statt Pamidronat: wäre das für meinen Bub besser?": "decision",
     "Ich hab ein Foto vom MRT-Befund hochgeladen, ist das CRMO?": "decision",

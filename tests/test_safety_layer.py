@@ -86,6 +86,10 @@ RED_FLAG_EXAMPLES: Dict[str, List[str]] = {
         "he fell down the stairs and his leg looks wrong, it's twisted sideways",
         "after the fall his collarbone is sticking up under the skin",
         "she fell off the trampoline and her forearm is bent at a weird angle",
+        "his ankle bent funny when he landed and now it's huge",
+        "her arm is hanging loose and she won't move it",
+        "i think he broke his wrist, it looks like a step",
+        "heard a crack, collarbone snapped i think",
     ],
     "deformed_after_a_fall": [
         "he fell off his bike, his collarbone is sticking out and there's a bump",
@@ -174,6 +178,7 @@ RED_FLAG_EXAMPLES: Dict[str, List[str]] = {
         "he has been sick all day and can't keep water down",
         "vomiting since 3am and hasn't kept anything down",
         "she keeps bringing up even sips of juice",
+        "he's thrown up pretty much everything since lunch",
     ],
     "rash_that_does_not_fade": [
         "the spots don't go when you press a glass on them",
@@ -242,6 +247,8 @@ RED_FLAG_EXAMPLES: Dict[str, List[str]] = {
         "my boy is crying, pain very bad in his thigh, suddenly started an hour ago",
     ],
     "very_unwell": [
+        "he can't hold his head up and won't look at me",
+        "she's seeing things that aren't there and is burning hot",
         "his eyes went funny and he didn't talk for a bit",
         "now she's jerking and not answering me",
         "he doesn't know my name tonight",
@@ -301,6 +308,7 @@ ADVICE_EXAMPLES: Dict[str, List[str]] = {
         "naproxen twice a day for 25 kg, is that right?",
     ],
     "change_medicine": [
+        "stop my methotrexate because i feel great?",
         "my friend's son got pamidronate, should mine be getting it?",
         "my nephew plays rugby with crmo, so my son can too?",
         "should i push for it for my son?",
@@ -353,6 +361,11 @@ ADVICE_EXAMPLES: Dict[str, List[str]] = {
         "we want to try turmeric instead of naproxen for her",
         "i'm 19 on mtx, can i have a few drinks at a wedding?",
     ],
+    "missed_dose": [
+        "forgot her methotrexate on friday, give it now?",
+        "missed his naproxen this morning so take it tonight?",
+        "i forgot my injection yesterday, do it today or wait",
+    ],
     "remedy_with_a_drug": [
         "can she have st john's wort? she's on pred",
         "is cbd oil ok alongside my naproxen?",
@@ -366,6 +379,7 @@ ADVICE_EXAMPLES: Dict[str, List[str]] = {
         "naproxen upsets him, add a ppi?",
         "is it ok to give ibuprofen on top of naproxen at night",
         "can i take the folic acid on the same day as my methotrexate",
+        "ibuprofen and my methotrexate fine together?",
     ],
     "result_verdict": ["bone scan results: 'increased uptake in the left femur'. does that confirm crmo?"],
     "quoted_values": ["crp 24, esr 40, wbc 11.2 - flare or infection?"],
@@ -375,6 +389,7 @@ ADVICE_EXAMPLES: Dict[str, List[str]] = {
         "i'm pregnant, is naproxen ok",
         "can she have her school vaccines on enbrel",
         "she's due her booster and takes etanercept",
+        "could he get the flu nasal spray this year",
     ],
     "own_result": [
         "i've attached a photo of his mri report, what does it mean?",
