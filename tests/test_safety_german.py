@@ -15,6 +15,14 @@ from bot.nlu.safety_patterns import Finding
 RULES = german_rules()
 
 RED_FLAGS = {
+    "nach der Pamidronat-Infusion krampfen ihm die Finger": "cramps_after_an_infusion",
+    "Rückenschmerzen seit Mittag, jetzt kaum noch auszuhalten": "severe_pain",
+    "der Schmerz im Knie ist seit dem Abend regelrecht explodiert": "severe_pain",
+    "ganz plötzlich starke Brustschmerzen im Zug": "severe_pain",
+    "seitdem steht sein Unterarm schief": "deformed",
+    "nach dem Sturz ist das Handgelenk total verformt": "deformed",
+    "sie kann nicht mal Wasser bei sich behalten": "vomiting",
+    "kann man mit blauen Lippen bis morgen warten?": "breathing",
     "ihm ist gerade schwarz vor Augen geworden": "fainting",
     "sie fühlt sich glühend an und ist ganz schlapp": "fever",
     "er kann seit heute nicht auf treten": "cannot_walk",
@@ -271,6 +279,13 @@ NOT_NOW = [
     "Vor einem Jahr hatte sie bei einer Grippe mal 40 Fieber. Macht CRMO selber auch so hohes Fieber?",
 ]
 ADVICE = {
+    "Darf er die Tabletten gegen Reiseübelkeit zusammen mit seinem MTX nehmen?": "change_drug",
+    "Wir fliegen nach Kanada. Naproxen zweimal am Tag, nach welcher Uhrzeit richten wir uns?": "change_drug",
+    "Globuli statt Methotrexat, geht das bei meiner Tochter?": "decision",
+    "Ist der Fleck im MRT bei meinem Sohn nun CNO oder doch was anderes?": "decision",
+    "Warten bis zur Kontrolle in drei Wochen oder schon früher hin?": "wait_or_go",
+    "Was heißt 'kein Erregernachweis' im Arztbrief meiner Tochter?": "own_result",
+    "Enbrel-Spritze drei Tage drüber, jetzt spritzen oder bis zum nächsten Termin warten?": "run_out",
     "Masernimpfung trotz Humira?": "vaccine",
     "bin schwanger und spritze Enbrel": "pregnancy",
     "Bier zum Geburtstag mit MTX, geht das?": "change_drug",
@@ -391,6 +406,7 @@ ADVICE = {
     "Laut Befund ist der Wirbelkörper höhengemindert – muss mein Sohn jetzt ein Korsett tragen?": "own_result",
 }
 GENERAL = [
+    "Können durch CNO Knochen verformt werden?",
     "Wie viele Pamidronat-Infusionen braucht man bei CRMO normalerweise?",
     "Die Schwester hat gesagt, wir sollen auf Fieber achten. Gehört Fieber zu den Beschwerden bei CRMO?",
     "Unser Kinderarzt sagte, unter Humira soll man Fieber immer ernst nehmen. Warum ist das so?",

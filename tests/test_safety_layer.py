@@ -82,6 +82,8 @@ RED_FLAG_EXAMPLES: Dict[str, List[str]] = {
     "infection_on_immunosuppressant": ["on etanercept, got a boil on my leg that keeps getting bigger"],
     "spreading_redness": ["the redness on her knee is spreading up her leg"],
     "limb_out_of_shape": [
+        "he landed on his hand and the wrist is bent like a dinner fork",
+        "since the tackle his shoulder looks out of shape",
         "she fell off the trampoline and her arm is bent the wrong way",
         "he fell down the stairs and his leg looks wrong, it's twisted sideways",
         "after the fall his collarbone is sticking up under the skin",
@@ -94,6 +96,10 @@ RED_FLAG_EXAMPLES: Dict[str, List[str]] = {
     "deformed_after_a_fall": [
         "he fell off his bike, his collarbone is sticking out and there's a bump",
         "my daughter slipped on the ice and her wrist looks crooked",
+    ],
+    "cramps_after_an_infusion": [
+        "pamidronate today and now her fingers keep cramping",
+        "his face has been twitching since the zoledronic acid drip this morning",
     ],
     "hot_swelling_with_fever": ["he's 11 months, his thigh is swollen, red and hot, and he's feverish"],
     "cannot_walk": [
@@ -300,6 +306,7 @@ RED_FLAG_EXAMPLES: Dict[str, List[str]] = {
 }
 ADVICE_EXAMPLES: Dict[str, List[str]] = {
     "dose": [
+        "the chemist abroad has another brand, can he have it at the same dose?",
         "how many naproxen can i take at once",
         "should i bump her up to two tablets?",
         "what dose of naproxen for a 30 kg child",
@@ -308,6 +315,12 @@ ADVICE_EXAMPLES: Dict[str, List[str]] = {
         "naproxen twice a day for 25 kg, is that right?",
     ],
     "change_medicine": [
+        "we fly to new york, how do we fit her adalimumab pen to the time difference?",
+        "is it ok to skip a week of her injections while we travel?",
+        "can we push it back a week, her infusion is on moving day",
+        "i'm 20 and on mtx, how much alcohol is ok at a festival?",
+        "is my mum too old to start zoledronic acid for her spine?",
+        "can she have energy drinks at the party, she's on naproxen",
         "stop my methotrexate because i feel great?",
         "my friend's son got pamidronate, should mine be getting it?",
         "my nephew plays rugby with crmo, so my son can too?",
@@ -372,6 +385,9 @@ ADVICE_EXAMPLES: Dict[str, List[str]] = {
         "can i give him an antihistamine for his hay fever while he's on infliximab?",
     ],
     "combining_medicines": [
+        "would a gel be ok on top of his naproxen?",
+        "can he keep his zoledronic acid if he's on blood thinners?",
+        "can i give him codeine when he's already taking methotrexate",
         "is grapefruit juice ok with her tablets?",
         "can i give paracetamol alongside her meds?",
         "does the pill clash with her sulfasalazine?",
@@ -386,12 +402,14 @@ ADVICE_EXAMPLES: Dict[str, List[str]] = {
     "quoted_report": ["the letter says 'signal change in the left tibia', is that bad?"],
     "report_conclusion": ["the biopsy report says 'cultures negative'. so it's definitely crmo?"],
     "pregnancy_or_vaccines": [
+        "he needs typhoid shots for the school trip, with his etanercept is that a problem?",
         "i'm pregnant, is naproxen ok",
         "can she have her school vaccines on enbrel",
         "she's due her booster and takes etanercept",
         "could he get the flu nasal spray this year",
     ],
     "own_result": [
+        "her report says oedema is still there. does that mean the pamidronate is not working?",
         "i've attached a photo of his mri report, what does it mean?",
         "can you look at this picture of his collarbone?",
         "the mri says less oedema, does that mean he is getting better?",
@@ -417,6 +435,7 @@ ADVICE_EXAMPLES: Dict[str, List[str]] = {
         "a swelling on his jaw, is that the crmo?",
     ],
     "wait_or_see_a_doctor": [
+        "she limps a little since the weekend, can it wait till her clinic visit?",
         "should we take him to the doctor or wait",
         "should i worry about his jaw",
         "can u tell me if my kid shud go hospital",
@@ -452,6 +471,9 @@ ADVICE_EXAMPLES: Dict[str, List[str]] = {
     ],
 }
 ORDINARY = [
+    "i'm 55, am i too old to get nbo",
+    "was it the flu jab that set off crmo in some children?",
+    "can pamidronate cause muscle cramps?",
     "a nurse said numbness in the legs is a red flag with spinal cno, why is that?",
     "can crmo ever press on a nerve in the spine and cause numbness?",
     "she fainted at a blood test ages ago; is a biopsy always needed for crmo?",
