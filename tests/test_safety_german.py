@@ -15,6 +15,20 @@ from bot.nlu.safety_patterns import Finding
 RULES = german_rules()
 
 RED_FLAGS = {
+    "der Ausschlag an ihrem Bauch geht mit dem Glas nicht weg, kommt das von der Krankheit?": "rash_that_does_not_fade",
+    "sein Arm hat nach dem Sturz so einen komischen Knick": "deformed",
+    "mein sohn kan nich mea laufn": "cannot_walk",
+    "Gehen ist ihr seit dem Morgen nicht mehr möglich": "cannot_walk",
+    "die schmerzen werden imma schlimma seit heut mittag": "severe_pain",
+    "das hier ist nicht typisch, es wird von Minute zu Minute schlimmer": "severe_pain",
+    "hat 392 und nimmt Methotrexat": "fever_on_immunosuppressant",
+    "er bricht dauernd, nix bleipt drin": "vomiting",
+    "ihr bein ist taup seit gestern": "numbness",
+    "Gefühlsminderung in beiden Unterschenkeln seit dem Morgen": "numbness",
+    "kind kann pipi nich mehr halten": "incontinence",
+    "er is umgefalen im flur": "fainting",
+    "sie ist kaum noch ansprechbar": "confused",
+    "er kann nicht richtig breathen": "breathing",
     "nach der Pamidronat-Infusion krampfen ihm die Finger": "cramps_after_an_infusion",
     "Rückenschmerzen seit Mittag, jetzt kaum noch auszuhalten": "severe_pain",
     "der Schmerz im Knie ist seit dem Abend regelrecht explodiert": "severe_pain",
@@ -239,6 +253,9 @@ RED_FLAGS = {
     "Heast, mei Sohn kriagt ka Luft und is ganz blau um'n Mund": "breathing",
 }
 NOT_NOW = [
+    "Mit 10 konnte er wegen eines Schubs kaum laufen, jetzt geht es ihm gut. Bleibt da was zurück?",
+    "Hatte vor zwei Wochen 39 Fieber bei einer Erkältung, längst vorbei. Kann ein Infekt einen Schub auslösen?",
+    "Was verursacht CRMO? Kommt das von einer Infektion mit hohem Fieber?",
     "Unser Sohn hatte nie Fieber bei den Schüben. Ist das typisch für CNO?",
     "Das Fieber ist weg und sie läuft wieder, was ist eigentlich SAPHO?",
     "Wir hatten als Kinder beide oft Fieber, ist CRMO erblich?",
@@ -279,6 +296,16 @@ NOT_NOW = [
     "Vor einem Jahr hatte sie bei einer Grippe mal 40 Fieber. Macht CRMO selber auch so hohes Fieber?",
 ]
 ADVICE = {
+    "Was würden die meisten Eltern machen: ihr MTX weitergeben oder Pause?": "decision",
+    "Der Radiologe meint CNO, der Hausarzt nicht. Wer hat bei unserer Tochter recht?": "decision",
+    "Die Biopsie bei ihm wollen wir nicht, können wir das ablehnen?": "decision",
+    "Die Nachbarin hat das Naproxen einfach weggelassen. Können wir das bei unserem auch so machen?": "decision",
+    "Heißt das jetzt, sie hat CNO oder nicht?": "has_it",
+    "Ist bei meiner Tochter eine Umstellung von Naproxen auf Celecoxib sinnvoll?": "change_drug",
+    "kan ich die tablete heute weglasn": "change_drug",
+    "muss sie das mtx weiter nehmen wenn nichts mehr weh tut": "change_drug",
+    "Was bedeutet bei meinem Sohn 'Sklerose' im Befund?": "own_result",
+    "Curcuma zusätzlich zum MTX, kann man das kombinieren?": "change_drug",
     "Darf er die Tabletten gegen Reiseübelkeit zusammen mit seinem MTX nehmen?": "change_drug",
     "Wir fliegen nach Kanada. Naproxen zweimal am Tag, nach welcher Uhrzeit richten wir uns?": "change_drug",
     "Globuli statt Methotrexat, geht das bei meiner Tochter?": "decision",

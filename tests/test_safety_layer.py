@@ -82,6 +82,9 @@ RED_FLAG_EXAMPLES: Dict[str, List[str]] = {
     "infection_on_immunosuppressant": ["on etanercept, got a boil on my leg that keeps getting bigger"],
     "spreading_redness": ["the redness on her knee is spreading up her leg"],
     "limb_out_of_shape": [
+        "she fel off the wall and her leg is bent rong",
+        "his arm is not straight since he fell off the bars",
+        "after the fall her finger looks deformed",
         "he landed on his hand and the wrist is bent like a dinner fork",
         "since the tackle his shoulder looks out of shape",
         "she fell off the trampoline and her arm is bent the wrong way",
@@ -98,11 +101,14 @@ RED_FLAG_EXAMPLES: Dict[str, List[str]] = {
         "my daughter slipped on the ice and her wrist looks crooked",
     ],
     "cramps_after_an_infusion": [
+        "after the drip he got crampz in his feet",
         "pamidronate today and now her fingers keep cramping",
         "his face has been twitching since the zoledronic acid drip this morning",
     ],
     "hot_swelling_with_fever": ["he's 11 months, his thigh is swollen, red and hot, and he's feverish"],
     "cannot_walk": [
+        "he is no longer able to rise from a chair",
+        "since this morning she can't climb the stairs any more",
         "he can't put any wait on his right leg",
         "the wean cannae stand on that leg the night",
         "i can barely walk since this afternoon",
@@ -122,6 +128,8 @@ RED_FLAG_EXAMPLES: Dict[str, List[str]] = {
         "she's still not putting that leg down at home",
     ],
     "cannot_feel_or_move": [
+        "he reports altered sensation in both legs",
+        "she says the saddle area feels odd since the morning",
         "his left arm just hangs there since lunch",
         "she can't hold her cup this evening",
         "her hip won't hold her",
@@ -137,8 +145,14 @@ RED_FLAG_EXAMPLES: Dict[str, List[str]] = {
         "my son stopped being able to feel his toes on friday",
     ],
     "numbness": ["her legs are numb", "pins and needles in both feet", "he says his feet are fizzy"],
-    "weakness": ["weakness in his legs today", "my legs feel weak and wobbly"],
+    "weakness": [
+        "progressive weakness of both lower limbs since lunch",
+        "his feet seem to flop when he walks",
+        "weakness in his legs today",
+        "my legs feel weak and wobbly",
+    ],
     "bladder_or_bowel": [
+        "my daughter has been unable to control her bladder since noon",
         "he soaked his pyjamas and had no idea it happened",
         "she hasn't done a we since this morning",
         "he's trying but nothing comes out",
@@ -253,6 +267,9 @@ RED_FLAG_EXAMPLES: Dict[str, List[str]] = {
         "my boy is crying, pain very bad in his thigh, suddenly started an hour ago",
     ],
     "very_unwell": [
+        "he had 3 fites this evening",
+        "my son is staring at me and doesn't seem to know who i am",
+        "my child shows laboured respiration tonight",
         "he can't hold his head up and won't look at me",
         "she's seeing things that aren't there and is burning hot",
         "his eyes went funny and he didn't talk for a bit",
@@ -306,6 +323,8 @@ RED_FLAG_EXAMPLES: Dict[str, List[str]] = {
 }
 ADVICE_EXAMPLES: Dict[str, List[str]] = {
     "dose": [
+        "can i give him 3 when it is bad",
+        "her friend takes 15 mg, is ours too low?",
         "the chemist abroad has another brand, can he have it at the same dose?",
         "how many naproxen can i take at once",
         "should i bump her up to two tablets?",
@@ -315,6 +334,9 @@ ADVICE_EXAMPLES: Dict[str, List[str]] = {
         "naproxen twice a day for 25 kg, is that right?",
     ],
     "change_medicine": [
+        "what would most parents do, keep her naproxen going or stop?",
+        "can we hold off on restarting the methotrexate?",
+        "the team offered etanercept, should we say yes?",
         "we fly to new york, how do we fit her adalimumab pen to the time difference?",
         "is it ok to skip a week of her injections while we travel?",
         "can we push it back a week, her infusion is on moving day",
@@ -385,6 +407,7 @@ ADVICE_EXAMPLES: Dict[str, List[str]] = {
         "can i give him an antihistamine for his hay fever while he's on infliximab?",
     ],
     "combining_medicines": [
+        "is ibuprofen ok for my 9 year old alongside her naproxen?",
         "would a gel be ok on top of his naproxen?",
         "can he keep his zoledronic acid if he's on blood thinners?",
         "can i give him codeine when he's already taking methotrexate",
@@ -409,6 +432,7 @@ ADVICE_EXAMPLES: Dict[str, List[str]] = {
         "could he get the flu nasal spray this year",
     ],
     "own_result": [
+        "does her new scan suggest the treatment is failing?",
         "her report says oedema is still there. does that mean the pamidronate is not working?",
         "i've attached a photo of his mri report, what does it mean?",
         "can you look at this picture of his collarbone?",
@@ -435,6 +459,8 @@ ADVICE_EXAMPLES: Dict[str, List[str]] = {
         "a swelling on his jaw, is that the crmo?",
     ],
     "wait_or_see_a_doctor": [
+        "it is about the same, do we go back or keep waiting?",
+        "does she need an operation for the shorter leg?",
         "she limps a little since the weekend, can it wait till her clinic visit?",
         "should we take him to the doctor or wait",
         "should i worry about his jaw",
@@ -471,6 +497,7 @@ ADVICE_EXAMPLES: Dict[str, List[str]] = {
     ],
 }
 ORDINARY = [
+    "does a child with crmo need an mri every year?",
     "i'm 55, am i too old to get nbo",
     "was it the flu jab that set off crmo in some children?",
     "can pamidronate cause muscle cramps?",
