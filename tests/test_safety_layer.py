@@ -323,6 +323,7 @@ RED_FLAG_EXAMPLES: Dict[str, List[str]] = {
 }
 ADVICE_EXAMPLES: Dict[str, List[str]] = {
     "dose": [
+        "roughly the usual range for ibuprofen in kids?",
         "can i give him 3 when it is bad",
         "her friend takes 15 mg, is ours too low?",
         "the chemist abroad has another brand, can he have it at the same dose?",
@@ -497,6 +498,8 @@ ADVICE_EXAMPLES: Dict[str, List[str]] = {
     ],
 }
 ORDINARY = [
+    "is there a typical age range for crmo?",
+    "what is the normal crp range for children?",
     "does a child with crmo need an mri every year?",
     "i'm 55, am i too old to get nbo",
     "was it the flu jab that set off crmo in some children?",
