@@ -1,7 +1,8 @@
 """Chooses the fallback threshold and ambiguity threshold for the intent
 classifier of config.yml, for each language, on calibration files that are not
-the blind sets (default: the development sets tests/nlu_dev*.yml, written
-like the blind sets; a file whose name ends in `_de` is German). The pair
+the blind sets (default: the four development sets the thresholds in
+config.yml were chosen on, tests/nlu_dev.yml, nlu_dev2.yml and their German
+twins; name others with --nlu; a file whose name ends in `_de` is German). The pair
 chosen on the English files together is the fallback's own `threshold` and
 `ambiguity_threshold` in config.yml, the pair chosen on the German ones its
 `by_language: de`.
