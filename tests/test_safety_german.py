@@ -15,6 +15,15 @@ from bot.nlu.safety_patterns import Finding
 RULES = german_rules()
 
 RED_FLAGS = {
+    "sie hat erbrochen und es sah aus wie Kaffeesatz": "bleeding",
+    "er hat sich übergeben, da war Blut dabei": "bleeding",
+    "hat eben erbrochen, da war dunkles Zeug dabei": "bleeding",
+    "der Schmerz im Knie ist so extrem, dass sie nur noch weint": "severe_pain",
+    "Thermometer zeigt vierzig komma eins": "temperature",
+    "nach der Infusion hat sie geschwollene Lippen": "allergic_reaction",
+    "er sagt, sein Hals wird ganz zu": "allergic_reaction",
+    "Mein Sohn hatte heute zum ersten Mal einen Krampfanfall": "seizure",
+    "sie spürt den Po und die Oberschenkel innen kaum noch": "numbness",
     "der Ausschlag an ihrem Bauch geht mit dem Glas nicht weg, kommt das von der Krankheit?": "rash_that_does_not_fade",
     "sein Arm hat nach dem Sturz so einen komischen Knick": "deformed",
     "mein sohn kan nich mea laufn": "cannot_walk",
@@ -296,6 +305,18 @@ NOT_NOW = [
     "Vor einem Jahr hatte sie bei einer Grippe mal 40 Fieber. Macht CRMO selber auch so hohes Fieber?",
 ]
 ADVICE = {
+    "ibuprofen absetzen ab wann bei meiner tochter": "change_drug",
+    "naproxen pausieren bei fieber?": "change_drug",
+    "Globuli statt Naproxen für unsere Kleine, geht das?": "change_drug",
+    "ibu und paracetamol zusammen für meinen Sohn?": "change_drug",
+    "muss ich vor der OP bei meiner Tochter was absetzen?": "change_drug",
+    "was bekommt ein 8-Jähriger an Naproxen am Tag?": "dose",
+    "Soll er auf die Klassenfahrt oder lieber nicht?": "decision",
+    "Kann unsere Tochter am Sonntag beim Wettkampf mitlaufen?": "decision",
+    "Soll ich bei meinem Sohn Milch und Zucker streichen?": "decision",
+    "Soll unser Sohn (CNO im Fuß) beim Stadtlauf mitlaufen?": "decision",
+    "Röntgenbefund: Aufhellung im Schienbein. Ist das schlimm?": "quoted",
+    "Hat mein Sohn SAPHO?": "has_it",
     "Was würden die meisten Eltern machen: ihr MTX weitergeben oder Pause?": "decision",
     "Der Radiologe meint CNO, der Hausarzt nicht. Wer hat bei unserer Tochter recht?": "decision",
     "Die Biopsie bei ihm wollen wir nicht, können wir das ablehnen?": "decision",
@@ -433,6 +454,9 @@ ADVICE = {
     "Laut Befund ist der Wirbelkörper höhengemindert – muss mein Sohn jetzt ein Korsett tragen?": "own_result",
 }
 GENERAL = [
+    "Die Oma fragt, ob CNO ansteckend ist. Was sag ich ihr?",
+    "Ist das normal bei CRMO?",
+    "Beim Enkel sollen Infusionen statt Tabletten kommen, wie läuft so eine Behandlung ab?",
     "Können durch CNO Knochen verformt werden?",
     "Wie viele Pamidronat-Infusionen braucht man bei CRMO normalerweise?",
     "Die Schwester hat gesagt, wir sollen auf Fieber achten. Gehört Fieber zu den Beschwerden bei CRMO?",
