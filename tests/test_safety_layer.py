@@ -518,6 +518,8 @@ ADVICE_EXAMPLES: Dict[str, List[str]] = {
     ],
 }
 ORDINARY = [
+    "who decides the naproxen dose for a child?",
+    "if i have cno can i pass it to my kids one day?",
     "he had febrile convulsions as a baby, all fine since. can crmo run in families?",
     "is sudden pain in a new bone a sign of relapse, generally speaking?",
     "will my daughter still have crmo as an adult?",
