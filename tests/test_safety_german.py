@@ -15,6 +15,23 @@ from bot.nlu.safety_patterns import Finding
 RULES = german_rules()
 
 RED_FLAGS = {
+    "er kann nicht machen Pipi seit heute früh": "incontinence",
+    "Arm ist jetzt krumm nach dem Sturz": "deformed",
+    "das Bein steht in so komischem Winkel": "deformed",
+    "Fehlstellung am Handgelenk nach dem Sturz vom Rad": "deformed",
+    "er hat heute Blut gebrochen": "bleeding",
+    "der Schmerz wird jede Stunde schlimmer": "severe_pain",
+    "Schmerz im Knie seit heute Mittag wird minütlich schlimmer": "severe_pain",
+    "der Schmerz ist seit dem Aufstehen am Morgen unerträglich": "severe_pain",
+    "ich fühle nichts mehr zwischen den Beinen": "numbness",
+    "akute Paraparese seit zwei Stunden": "numbness",
+    "kann beine nich spüren": "numbness",
+    "sie hat keine Kraft mehr in beiden Armen": "numbness",
+    "jetzt hab ich auch Luftnot": "breathing",
+    "periorale Zyanose seit eben": "breathing",
+    "der Bauch ist bretthart": "very_unwell",
+    "sein Fuß ist eiskalt und weiß": "very_unwell",
+    "heute febril und schlapp": "fever",
     "sie hat erbrochen und es sah aus wie Kaffeesatz": "bleeding",
     "er hat sich übergeben, da war Blut dabei": "bleeding",
     "hat eben erbrochen, da war dunkles Zeug dabei": "bleeding",
@@ -262,6 +279,7 @@ RED_FLAGS = {
     "Heast, mei Sohn kriagt ka Luft und is ganz blau um'n Mund": "breathing",
 }
 NOT_NOW = [
+    "Mein Sohn hatte vor zwei Jahr hohes Fieber, jetzt ist er gesund. Können Erwachsene CRMO haben?",
     "Mit 10 konnte er wegen eines Schubs kaum laufen, jetzt geht es ihm gut. Bleibt da was zurück?",
     "Hatte vor zwei Wochen 39 Fieber bei einer Erkältung, längst vorbei. Kann ein Infekt einen Schub auslösen?",
     "Was verursacht CRMO? Kommt das von einer Infektion mit hohem Fieber?",
@@ -305,6 +323,14 @@ NOT_NOW = [
     "Vor einem Jahr hatte sie bei einer Grippe mal 40 Fieber. Macht CRMO selber auch so hohes Fieber?",
 ]
 ADVICE = {
+    "mein Sohn ist besser, ich kann stoppen Medikament?": "change_drug",
+    "Wäre bei ihr jetzt Pamidronat indiziert?": "decision",
+    "kann ich unter MTX ein Tattoo machen lassen?": "decision",
+    "Darf mein Sohn Naproxen und Ibuprofen am gleichen Tag nehmen?": "change_drug",
+    "Ist es normal, ihm das Naproxen nüchtern zu geben?": "change_drug",
+    "Würde es schaden, die Humira-Spritze zwei Tage später zu machen?": "change_drug",
+    "muss das MTX bei ihm vor der OP abgesetzt werden?": "change_drug",
+    "ich lass das Naproxn weg, ok?": "change_drug",
     "ibuprofen absetzen ab wann bei meiner tochter": "change_drug",
     "naproxen pausieren bei fieber?": "change_drug",
     "Globuli statt Naproxen für unsere Kleine, geht das?": "change_drug",
@@ -454,6 +480,8 @@ ADVICE = {
     "Laut Befund ist der Wirbelkörper höhengemindert – muss mein Sohn jetzt ein Korsett tragen?": "own_result",
 }
 GENERAL = [
+    "Können durch CNO Fehlstellungen an den Beinen entstehen?",
+    "Die Medikamente sollen jetzt langsam abgesetzt werden. Wie oft kommt CRMO danach zurück?",
     "Die Oma fragt, ob CNO ansteckend ist. Was sag ich ihr?",
     "Ist das normal bei CRMO?",
     "Beim Enkel sollen Infusionen statt Tabletten kommen, wie läuft so eine Behandlung ab?",

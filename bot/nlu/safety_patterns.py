@@ -35,6 +35,10 @@ SENTENCE_END = {".", "!", "?", ";", "\n"}
 CLAUSE_PUNCTUATION = SENTENCE_END | {",", ":", "(", ")"}
 CLAUSE_BREAK = CLAUSE_PUNCTUATION | {"but", "though", "although", "however"}
 ANSWERED_NO = {"no", "none", "nope", "nah", "nil", "negative"}
+# Words that open a second verb phrase after "and" (`_starts_a_verb_phrase`).
+COORDINATED_VERB = frozenset(
+    {"is", "was", "has", "had", "keeps", "kept", "started", "starts", "now", "then", "suddenly"}
+)
 
 
 # A pattern word is compared with the token's lemma, except for the words the
@@ -323,11 +327,17 @@ class SafetyPatterns:
         if asked and after and (after[0].norm_ in negations or after[0].lower_ in ANSWERED_NO):
             return True
         for i in range(span.start - 1, max(span.start - 1 - NEGATION_REACH, -1), -1):
-            if doc[i].lower_ in CLAUSE_BREAK or _is_a_dash(doc, i):
+            if doc[i].lower_ in CLAUSE_BREAK or _is_a_dash(doc, i) or _starts_a_verb_phrase(doc, i):
                 return False
             if doc[i].norm_ in negations:
                 return True
         return False
+
+
+def _starts_a_verb_phrase(doc: Doc, i: int) -> bool:
+    """An "and" that starts a second verb phrase ("she cannot move and is
+    screaming"): the negation of the first does not reach into the second."""
+    return doc[i].lower_ == "and" and i + 1 < len(doc) and doc[i + 1].lower_ in COORDINATED_VERB
 
 
 def _is_a_dash(doc: Doc, i: int) -> bool:
