@@ -53,7 +53,7 @@ FLOORS: Dict[str, Tuple[int, int, int]] = {
     "safety_dev25.yml": (100, 59, 0),
     "safety_dev26.yml": (100, 60, 0),
     "safety_dev27.yml": (100, 60, 0),
-    "safety_dev28.yml": (86, 46, 0),
+    "safety_dev28.yml": (98, 60, 0),
     "safety_dev_de.yml": (90, 89, 0),
     "safety_dev_de2.yml": (90, 90, 0),
     "safety_dev_de3.yml": (80, 80, 0),
@@ -76,7 +76,7 @@ FLOORS: Dict[str, Tuple[int, int, int]] = {
     "safety_dev_de20.yml": (89, 60, 0),
     "safety_dev_de21.yml": (90, 60, 0),
     "safety_dev_de22.yml": (90, 60, 0),
-    "safety_dev_de23.yml": (77, 44, 2),
+    "safety_dev_de23.yml": (88, 60, 2),
 }
 
 

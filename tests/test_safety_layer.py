@@ -83,6 +83,8 @@ RED_FLAG_EXAMPLES: Dict[str, List[str]] = {
     "infection_on_immunosuppressant": ["on etanercept, got a boil on my leg that keeps getting bigger"],
     "spreading_redness": ["the redness on her knee is spreading up her leg"],
     "limb_out_of_shape": [
+        "after the fall his wrist is shaped like a fork",
+        "his forearm has a weird bend in it now",
         "the arm is bent in strange way",
         "his ankle is a completely different shape since the fall",
         "her wrist looks bent after the game",
@@ -102,6 +104,7 @@ RED_FLAG_EXAMPLES: Dict[str, List[str]] = {
         "heard a crack, collarbone snapped i think",
     ],
     "deformed_after_a_fall": [
+        "he got hit by a ball and now his shin looks crooked",
         "obvious deformity of the wrist after he fell",
         "he fell off his bike, his collarbone is sticking out and there's a bump",
         "my daughter slipped on the ice and her wrist looks crooked",
@@ -134,6 +137,8 @@ RED_FLAG_EXAMPLES: Dict[str, List[str]] = {
         "she's still not putting that leg down at home",
     ],
     "cannot_feel_or_move": [
+        "i can't feel my saddle area since this morning",
+        "she can't move at all and her back is agony",
         "he reports altered sensation in both legs",
         "she says the saddle area feels odd since the morning",
         "his left arm just hangs there since lunch",
@@ -189,6 +194,10 @@ RED_FLAG_EXAMPLES: Dict[str, List[str]] = {
         "no wee for 12 hours and he is drinking fine",
     ],
     "sudden_severe_pain": [
+        "she screams when the blanket touches her knee",
+        "he woke up at 5 screaming and holding his arm",
+        "the pain in her hip is getting worse by the hour",
+        "he won't let anyone near his leg",
         "she cannot get off the sofa and is screaming",
         "his hip went from mild to unbearable since lunch",
         "her hip hurts so much all of a sudden",
@@ -250,6 +259,7 @@ RED_FLAG_EXAMPLES: Dict[str, List[str]] = {
         "crushing feeling in her chest since tea time",
     ],
     "bleeding": [
+        "her poo has been black for two days",
         "he just threw up blood",
         "there is blood in his vomit tonight",
         "a nosebleed for an hour that will not stop",
@@ -278,6 +288,10 @@ RED_FLAG_EXAMPLES: Dict[str, List[str]] = {
         "my boy is crying, pain very bad in his thigh, suddenly started an hour ago",
     ],
     "very_unwell": [
+        "she looks yellow, even her eyes, and she is on methotrexate",
+        "he is pale and clammy and his hands are cold",
+        "she's really out of it tonight",
+        "he says he can't see properly out of one side",
         "her lips are going a bit violet",
         "she is struggling to catch her breath on the sofa",
         "he had 3 fites this evening",
@@ -351,6 +365,9 @@ ADVICE_EXAMPLES: Dict[str, List[str]] = {
         "naproxen twice a day for 25 kg, is that right?",
     ],
     "change_medicine": [
+        "can i take the naproxen only when it hurts?",
+        "the folic acid, can we leave it out?",
+        "can she take it on an empty stomach?",
         "should i cancel his operation next week?",
         "i want to give only herbal things instead, is it ok?",
         "can i push to weekly while he flares?",
@@ -448,11 +465,15 @@ ADVICE_EXAMPLES: Dict[str, List[str]] = {
         "can i take the folic acid on the same day as my methotrexate",
         "ibuprofen and my methotrexate fine together?",
     ],
-    "result_verdict": ["bone scan results: 'increased uptake in the left femur'. does that confirm crmo?"],
+    "result_verdict": [
+        "the biopsy showed no bacteria. so it's definitely crmo then?",
+        "bone scan results: 'increased uptake in the left femur'. does that confirm crmo?",
+    ],
     "quoted_values": ["crp 24, esr 40, wbc 11.2 - flare or infection?"],
     "quoted_report": ["the letter says 'signal change in the left tibia', is that bad?"],
     "report_conclusion": ["the biopsy report says 'cultures negative'. so it's definitely crmo?"],
     "pregnancy_or_vaccines": [
+        "i'm 17 on methotrexate and want to go on the pill",
         "he needs typhoid shots for the school trip, with his etanercept is that a problem?",
         "i'm pregnant, is naproxen ok",
         "can she have her school vaccines on enbrel",
@@ -460,6 +481,7 @@ ADVICE_EXAMPLES: Dict[str, List[str]] = {
         "could he get the flu nasal spray this year",
     ],
     "own_result": [
+        "is my sons mri bad?",
         "the report says fibrosis, what does it mean in his case?",
         "does her new scan suggest the treatment is failing?",
         "her report says oedema is still there. does that mean the pamidronate is not working?",
@@ -482,6 +504,7 @@ ADVICE_EXAMPLES: Dict[str, List[str]] = {
         "his alk phos is 420, is that from crmo?",
     ],
     "does_my_child_have_it": [
+        "is it cancer or crmo? it's my son's x-ray",
         "is it definitely crmo for my son?",
         "is it leukaemia or crmo in my daughter?",
         "the biopsy was sterile so it's definitely crmo for her right?",
@@ -491,6 +514,7 @@ ADVICE_EXAMPLES: Dict[str, List[str]] = {
         "a swelling on his jaw, is that the crmo?",
     ],
     "wait_or_see_a_doctor": [
+        "is my daughter's flare bad enough to go back to the clinic early?",
         "can you tell if my son needs an mri?",
         "the letter says lesion in the pelvis, what do we do now",
         "MRI or bone scan, which one should we ask for?",
@@ -502,7 +526,16 @@ ADVICE_EXAMPLES: Dict[str, List[str]] = {
         "can u tell me if my kid shud go hospital",
         "should i push for a biopsy or trust the doctor who says she doesn't need one?",
     ],
+    "decision_to_confirm": [
+        "I stopped the naproxen myself. That was the right call, wasn't it?",
+        "we have made up our minds, no biopsy for him",
+        "we skip the mri this year, that's reasonable for her?",
+    ],
     "activity_for_own_child": [
+        "as her teacher can i let her go on the trip?",
+        "should i excuse him from the running test?",
+        "would swimming make it worse for him?",
+        "we booked the party, she can go can't she?",
         "is it ok my daughter plays netball this weekend?",
         "the chemist says fish oil every day, is good for her?",
         "my son has cno, can he go on the school camp or not?",
