@@ -288,6 +288,8 @@ RED_FLAGS = {
     "Heast, mei Sohn kriagt ka Luft und is ganz blau um'n Mund": "breathing",
 }
 NOT_NOW = [
+    "Als der Arzt Tumor sagte, bin ich fast umgefallen. Ist CRMO Krebs?",
+    "Seit sie CRMO hat, ist alles durcheinander. Wie organisiert man den Alltag?",
     "Mein Sohn hatte vor zwei Jahr hohes Fieber, jetzt ist er gesund. Können Erwachsene CRMO haben?",
     "Mit 10 konnte er wegen eines Schubs kaum laufen, jetzt geht es ihm gut. Bleibt da was zurück?",
     "Hatte vor zwei Wochen 39 Fieber bei einer Erkältung, längst vorbei. Kann ein Infekt einen Schub auslösen?",
@@ -497,6 +499,10 @@ ADVICE = {
     "Laut Befund ist der Wirbelkörper höhengemindert – muss mein Sohn jetzt ein Korsett tragen?": "own_result",
 }
 GENERAL = [
+    # dictated: the letters of CRMO and MRT, not "er" (he)
+    "braucht man fuer zeh er em o ein em er te oder reicht roentgen",
+    "Kann bei der Knochenentzündung auch Fieber dabei sein?",
+    "So, für heute reicht es mir mit der CNO. Tschau!",
     "Können durch CNO Fehlstellungen an den Beinen entstehen?",
     "Die Medikamente sollen jetzt langsam abgesetzt werden. Wie oft kommt CRMO danach zurück?",
     "Die Oma fragt, ob CNO ansteckend ist. Was sag ich ihr?",

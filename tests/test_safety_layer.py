@@ -531,6 +531,10 @@ ADVICE_EXAMPLES: Dict[str, List[str]] = {
         "we have made up our minds, no biopsy for him",
         "we skip the mri this year, that's reasonable for her?",
     ],
+    "play_or_compete": [
+        "He has a match on Saturday and his shin is fine. Can he play?",
+        "can she compete in the final?",
+    ],
     "activity_for_own_child": [
         "as her teacher can i let her go on the trip?",
         "should i excuse him from the running test?",
@@ -569,6 +573,17 @@ ADVICE_EXAMPLES: Dict[str, List[str]] = {
     ],
 }
 ORDINARY = [
+    "my gf has crmo and her pain is worst at night, is night pain a typical crmo thing?",
+    "I'm a nursing student, what does a biopsy show in CRMO?",
+    "My son hasn't responded to naproxen. How do biologic injections work in CRMO?",
+    "the letter lists septic osteomyelitis as a differential, what does that mean?",
+    "totally confused between crmo, cno and nbo",
+    "As a PE teacher, what should I keep in mind for pupils with CRMO?",
+    "can he play football with cno",
+    "should we see a rheumatologist or an orthopedist for cno?",
+    "My mother-in-law says my son has SAPHO. Is she right, are they the same family of diseases?",
+    "Could it have been the vaccination? Her pain started after her jabs.",
+    "How long will she need to be followed by the hospital once the pain stops?",
     "who decides the naproxen dose for a child?",
     "if i have cno can i pass it to my kids one day?",
     "he had febrile convulsions as a baby, all fine since. can crmo run in families?",
