@@ -938,6 +938,26 @@ def test_the_classifier_does_not_overrule_a_denial(patterns):
     assert not with_classifier(message, check(patterns, text)).red_flags
 
 
+def test_a_red_flag_told_with_if_anyone_is_left_to_the_classifier_not_denied(patterns):
+    """ "If anyone touches it" says what sets the pain off, not whether it happens:
+    the rules find nothing in its reach, and must not hold the classifier back."""
+    text = "he screams if anyone even touches his leg and he's had 39.8 since this morning"
+    finding = check(patterns, text)
+    assert not finding.red_flags and not finding.denied_red_flag, finding
+    message = classified(text, [("urgent_symptoms", 0.6), ("complications", 0.3)])
+    assert with_classifier(message, finding).red_flags == ("classifier",)
+    intent, texts = reply(patterns, text, "urgent_symptoms", ranking=["complications"])
+    assert intent == "urgent_symptoms" and texts[0] == URGENT
+
+
+def test_a_red_flag_told_with_if_ever_is_denied_and_holds_the_classifier_back(patterns):
+    text = "if he ever has a fever of 39.8 on methotrexate, what is the usual advice?"
+    finding = check(patterns, text)
+    assert not finding.red_flags and finding.denied_red_flag, finding
+    message = classified(text, [("urgent_symptoms", 0.6), ("biologics", 0.3)])
+    assert not with_classifier(message, finding).red_flags
+
+
 def test_the_classifier_counts_as_an_advice_request_when_it_gives_the_label_enough_probability(patterns):
     text = "what would a sensible parent do about the nsaids"
     message = classified(text, [("nsaids", 0.45), ("personal_advice", 0.5)])

@@ -106,7 +106,7 @@ class SafetyPatterns:
         for kind in ("red_flags", "advice"):
             for name, spec in raw[kind].items():
                 self._add_rule(kind, name, spec)
-        for kind in ("general_question", "long_ago", "ongoing", "hypothetical", "now", "denial"):
+        for kind in ("general_question", "long_ago", "ongoing", "hypothetical", "conditional", "now", "denial"):
             self._add_rule(kind, kind, raw.get(kind) or [])
         self._order = {key: number for number, (key, _) in enumerate(self._patterns)}
         self._matchers = MatchersByWord(nlp, self._patterns)
@@ -233,8 +233,12 @@ class SafetyPatterns:
             starts = [s.start for _, s in spans(kind) if not set(range(s.start, s.end)) & ongoing]
             return {t.i for t in doc for start in starts if reached(t.i, start)}
 
-        hypothetical = reach("hypothetical")
-        long_ago = hypothetical | reach("long_ago")
+        # an "if ever" or the past holds a red flag back and denies it; an "if
+        # anyone touches it" only keeps the rules from finding it
+        conditional = reach("conditional")
+        held_back = reach("hypothetical") | reach("long_ago")
+        hypothetical = reach("hypothetical") | conditional
+        long_ago = hypothetical | held_back
 
         red_flags = []
         denied = False
@@ -245,6 +249,8 @@ class SafetyPatterns:
             if self._negated(doc, span, key):
                 denied = True
                 continue
+            if span.start in conditional and span.start not in held_back:
+                continue  # not found, not denied either: the classifier decides
             if span.start in long_ago or general:
                 denied = True
                 continue
