@@ -349,6 +349,7 @@ RED_FLAG_EXAMPLES: Dict[str, List[str]] = {
     ],
 }
 ADVICE_EXAMPLES: Dict[str, List[str]] = {
+    "vaccine_with_a_drug_ok": ["humira + flu jab ok?", "flu shot on methotrexate ok?"],
     "dose": [
         "is it normal to give the naproxen before breakfast?",
         "ibuprofen how much for a 7 yo",
