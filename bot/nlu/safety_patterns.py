@@ -235,9 +235,9 @@ class SafetyPatterns:
 
         # an "if ever" or the past holds a red flag back and denies it; an "if
         # anyone touches it" only keeps the rules from finding it
-        conditional = reach("conditional")
-        held_back = reach("hypothetical") | reach("long_ago")
-        hypothetical = reach("hypothetical") | conditional
+        conditional, planned = reach("conditional"), reach("hypothetical")
+        held_back = planned | reach("long_ago")
+        hypothetical = planned | conditional
         long_ago = hypothetical | held_back
 
         red_flags = []
