@@ -15,6 +15,9 @@ from bot.nlu.safety_patterns import Finding
 RULES = german_rules()
 
 RED_FLAGS = {
+    # a "wenn" clause and the clause after its comma are read together
+    "Wenn sie Wasser lassen will, geht es nicht, seit gestern Abend.": "incontinence",
+    "Sobald sie auftritt, schreit sie, seit heute früh.": "cannot_walk",
     "sein Stuhlgang ist seit gestern pechschwarz, er nimmt Naproxen": "bleeding",
     "Man kann ihn nicht mehr wecken, er reagiert kaum": "cannot_wake",
     "seit dem Sturz hat der Unterarm so nen Knick drin": "deformed",

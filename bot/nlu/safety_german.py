@@ -31,6 +31,10 @@ from bot.nlu.safety_patterns import PATTERNS_FILE, Finding, SafetyPatternError, 
 # Sentence and clause breaks; the point or comma inside a number ("39,5") is none.
 SENTENCE = re.compile(r"(?<!\d)\.+|\.+(?!\d)|[!?\n]+")
 CLAUSE = re.compile(r"(?<!\d),+|,+(?!\d)|[;:]+|\s+aber\s+|\s+und dann\s+")
+# A clause that opens with one of these ends with the comma German requires after
+# it, and says when the next one happens: "Wenn sie Wasser lassen will, geht es
+# nicht" is one red flag in two clauses, so the two are also read together.
+WHEN_CLAUSE = re.compile(r"^(immer |jedes ?mal |jedesmal |nur )?(wenn|wen|sobald|sowie|kaum dass)\b")
 # A number is a number in any sentence: a temperature counts even in a general question.
 ALWAYS_COUNTS = {"temperature"}
 # Rules that need a drug named as well as a person, and rules that need neither
@@ -102,15 +106,18 @@ class GermanRules:
             # "letztes Jahr hatte er einen Schub, da konnte er nicht auftreten": the
             # past reaches to the end of its sentence, unless a word of now comes first
             past = False
+            when = ""
             for clause in (c.strip() for c in CLAUSE.split(sentence) if c.strip()):
                 clauses.append(clause)
                 if self.long_ago.search(clause):
                     past = True
                 elif self.now.search(clause):
                     past = False
-                found = [name for name, pattern in rules if pattern.search(clause)]
+                read = f"{when} {clause}" if when else clause
+                when = clause if WHEN_CLAUSE.search(clause) else ""
+                found = [name for name, pattern in rules if pattern.search(read)]
                 counted = [] if impersonal else [n for n in found if n in ALWAYS_COUNTS] if in_general else found
-                if found and (self.denied.search(clause) or past or not counted):
+                if found and (self.denied.search(read) or past or not counted):
                     any_held_back = True
                 elif counted:
                     red_flags += [n for n in counted if n not in red_flags]
