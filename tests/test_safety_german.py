@@ -18,6 +18,7 @@ RED_FLAGS = {
     # a "wenn" clause and the clause after its comma are read together
     "Wenn sie Wasser lassen will, geht es nicht, seit gestern Abend.": "incontinence",
     "Sobald sie auftritt, schreit sie, seit heute früh.": "cannot_walk",
+    "Wenn sie kein Fieber hat, kann sie trotzdem nicht auftreten, seit heute.": "cannot_walk",
     "sein Stuhlgang ist seit gestern pechschwarz, er nimmt Naproxen": "bleeding",
     "Man kann ihn nicht mehr wecken, er reagiert kaum": "cannot_wake",
     "seit dem Sturz hat der Unterarm so nen Knick drin": "deformed",
@@ -291,6 +292,8 @@ RED_FLAGS = {
     "Heast, mei Sohn kriagt ka Luft und is ganz blau um'n Mund": "breathing",
 }
 NOT_NOW = [
+    # the "wenn" clause read with the next one: its denial holds only what they say together
+    "Wenn sie kein Fieber hat, darf sie dann in die Schule?",
     "Als der Arzt Tumor sagte, bin ich fast umgefallen. Ist CRMO Krebs?",
     "Seit sie CRMO hat, ist alles durcheinander. Wie organisiert man den Alltag?",
     "Mein Sohn hatte vor zwei Jahr hohes Fieber, jetzt ist er gesund. Können Erwachsene CRMO haben?",

@@ -113,14 +113,22 @@ class GermanRules:
                     past = True
                 elif self.now.search(clause):
                     past = False
-                read = f"{when} {clause}" if when else clause
+                # what the clause says alone, and what only it and its "wenn"
+                # clause say together (a denial in either then holds that back)
+                joined = f"{when} {clause}"
+                spanning = [
+                    name
+                    for name, pattern in rules
+                    if when and pattern.search(joined) and not pattern.search(clause) and not pattern.search(when)
+                ]
+                alone = [name for name, pattern in rules if pattern.search(clause)]
                 when = clause if WHEN_CLAUSE.search(clause) else ""
-                found = [name for name, pattern in rules if pattern.search(read)]
-                counted = [] if impersonal else [n for n in found if n in ALWAYS_COUNTS] if in_general else found
-                if found and (self.denied.search(read) or past or not counted):
-                    any_held_back = True
-                elif counted:
-                    red_flags += [n for n in counted if n not in red_flags]
+                for found, text in ((alone, clause), (spanning, joined)):
+                    counted = [] if impersonal else [n for n in found if n in ALWAYS_COUNTS] if in_general else found
+                    if found and (self.denied.search(text) or past or not counted):
+                        any_held_back = True
+                    elif counted:
+                        red_flags += [n for n in counted if n not in red_flags]
         personal, drug = bool(self.personal.search(folded)), bool(self.drugs.search(folded))
         advice = [
             name
