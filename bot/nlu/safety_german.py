@@ -106,7 +106,7 @@ class GermanRules:
             # "letztes Jahr hatte er einen Schub, da konnte er nicht auftreten": the
             # past reaches to the end of its sentence, unless a word of now comes first
             past = False
-            when = ""
+            when, found_in_when = "", []
             for clause in (c.strip() for c in CLAUSE.split(sentence) if c.strip()):
                 clauses.append(clause)
                 if self.long_ago.search(clause):
@@ -116,13 +116,13 @@ class GermanRules:
                 # what the clause says alone, and what only it and its "wenn"
                 # clause say together (a denial in either then holds that back)
                 joined = f"{when} {clause}"
+                alone = [name for name, pattern in rules if pattern.search(clause)]
                 spanning = [
                     name
                     for name, pattern in rules
-                    if when and pattern.search(joined) and not pattern.search(clause) and not pattern.search(when)
+                    if when and name not in alone and name not in found_in_when and pattern.search(joined)
                 ]
-                alone = [name for name, pattern in rules if pattern.search(clause)]
-                when = clause if WHEN_CLAUSE.search(clause) else ""
+                when, found_in_when = (clause, alone) if WHEN_CLAUSE.search(clause) else ("", [])
                 for found, text in ((alone, clause), (spanning, joined)):
                     counted = [] if impersonal else [n for n in found if n in ALWAYS_COUNTS] if in_general else found
                     if found and (self.denied.search(text) or past or not counted):

@@ -251,7 +251,7 @@ class SafetyPatterns:
                 continue
             if span.start in conditional and span.start not in held_back:
                 continue  # not found, not denied either: the classifier decides
-            if span.start in long_ago or general:
+            if span.start in held_back or general:
                 denied = True
                 continue
             if self._unless(rule, span, clause, forms):
