@@ -106,7 +106,8 @@ class GermanRules:
             # "letztes Jahr hatte er einen Schub, da konnte er nicht auftreten": the
             # past reaches to the end of its sentence, unless a word of now comes first
             past = False
-            when, found_in_when = "", []
+            when = ""
+            found_in_when: List[str] = []
             for clause in (c.strip() for c in CLAUSE.split(sentence) if c.strip()):
                 clauses.append(clause)
                 if self.long_ago.search(clause):
