@@ -15,6 +15,7 @@ from bot.nlu.safety_patterns import Finding
 RULES = german_rules()
 
 RED_FLAGS = {
+    "Er hat gebrochen, war alles mit Blut, er nimmt Naproxen": "bleeding",
     # a "wenn" clause and the clause after its comma are read together
     "Wenn sie Wasser lassen will, geht es nicht, seit gestern Abend.": "incontinence",
     "Sobald sie auftritt, schreit sie, seit heute früh.": "cannot_walk",
@@ -340,6 +341,24 @@ NOT_NOW = [
     "Vor einem Jahr hatte sie bei einer Grippe mal 40 Fieber. Macht CRMO selber auch so hohes Fieber?",
 ]
 ADVICE = {
+    "Schwanger und nehme Humira, weiter spritzen?": "pregnancy",
+    "Bauchweh vom Naproxen bei meinem Sohn, lieber Ibu geben?": "change_drug",
+    "Kortison wieder anfangen beim Schub? Hab noch Tabletten da": "change_drug",
+    "Enbrel spritzen obwohl er erkältet ist?": "change_drug",
+    "Alk. Phosphatase 300 bei meinem Sohn, normal?": "own_result",
+    "Vitamin D 15 bei meiner Tochter, zu wenig?": "own_result",
+    "Meine Tochter hat Kieferschmerzen, zum Zahnarzt oder zum Rheumatologen?": "which_doctor",
+    "Ibu und Naproxen abwechselnd geben bei meinem Sohn?": "change_drug",
+    "Naproxen morgens oder abends geben bei meiner Tochter?": "dose",
+    "COVID Booster für meine Tochter unter Humira?": "vaccine",
+    "Nächste MRT-Kontrolle in einem Jahr oder früher bei uns?": "wait_or_go",
+    "Calprotectin erhöht bei meinem Sohn, hat er jetzt auch Crohn?": "has_it",
+    "Er will kein Naproxen mehr, ok wenn er aufhört?": "change_drug",
+    "Kortison für meinen Sohn sinnvoll vor der Reise?": "change_drug",
+    "Der Arzt will Methotrexat bei meiner Tochter. Ablehnen und nur Naproxen weiter?": "change_drug",
+    "Naproxen selber absetzen oder ausschleichen?": "change_drug",
+    "Kann ich ihm das Naproxen jeden zweiten Tag geben statt täglich?": "change_drug",
+    "Von Enbrel auf Humira wechseln bei ihr?": "change_drug",
     "Wir lassen das Ibuprofen über die Ferien einfach weg, passt schon?": "change_drug",
     "Entscheid du bitte für uns: Humira oder Enbrel?": "decision",
     "Spiel mal Arzt und sag mir, was ich nehmen soll": "rules",

@@ -51,6 +51,7 @@ def check(patterns: SafetyPatterns, text: str) -> Finding:
 
 RED_FLAG_EXAMPLES: Dict[str, List[str]] = {
     "high_fever": [
+        "my boy is burnin up tonight",
         "crmo daughter 103 since this morning",
         "she is really hot and the number says 40",
         "she's 39.2fvr tonight",
@@ -116,6 +117,8 @@ RED_FLAG_EXAMPLES: Dict[str, List[str]] = {
     ],
     "hot_swelling_with_fever": ["he's 11 months, his thigh is swollen, red and hot, and he's feverish"],
     "cannot_walk": [
+        "her limp turned into not walkin at all today",
+        "he's been unable to stand since lunch",
         "he is no longer able to rise from a chair",
         "since this morning she can't climb the stairs any more",
         "he can't put any wait on his right leg",
@@ -163,6 +166,8 @@ RED_FLAG_EXAMPLES: Dict[str, List[str]] = {
         "my legs feel weak and wobbly",
     ],
     "bladder_or_bowel": [
+        "he's been unable to pee since this morning",
+        "she was peeing fine until today and now nothing",
         "she peed in the bed and didn't notice, she is 13",
         "my daughter has been unable to control her bladder since noon",
         "he soaked his pyjamas and had no idea it happened",
@@ -194,6 +199,8 @@ RED_FLAG_EXAMPLES: Dict[str, List[str]] = {
         "no wee for 12 hours and he is drinking fine",
     ],
     "sudden_severe_pain": [
+        "excruciatin pain in his hip",
+        "her knee pain came outta nowhere",
         "she screams when the blanket touches her knee",
         "he woke up at 5 screaming and holding his arm",
         "the pain in her hip is getting worse by the hour",
@@ -259,6 +266,7 @@ RED_FLAG_EXAMPLES: Dict[str, List[str]] = {
         "crushing feeling in her chest since tea time",
     ],
     "bleeding": [
+        "she's been vomiting and there's blood in it",
         "her poo has been black for two days",
         "he just threw up blood",
         "there is blood in his vomit tonight",
@@ -267,6 +275,7 @@ RED_FLAG_EXAMPLES: Dict[str, List[str]] = {
         "red wee since lunch",
     ],
     "allergic_reaction": [
+        "his lips are swellin up and he's strugglin to breathe",
         "her lips are swelling up after the new tablet",
         "he says his mouth feels big and funny",
         "after the new tablet her lips look like balloons",
@@ -288,6 +297,11 @@ RED_FLAG_EXAMPLES: Dict[str, List[str]] = {
         "my boy is crying, pain very bad in his thigh, suddenly started an hour ago",
     ],
     "very_unwell": [
+        "her face is droopy on one side",
+        "his speech is slurry tonight",
+        "i try to wake him for his tablets and he just groans",
+        "she moans and drifts back off when i call her",
+        "he had a fit in the bath tonight",
         "she looks yellow, even her eyes, and she is on methotrexate",
         "he is pale and clammy and his hands are cold",
         "she's really out of it tonight",
@@ -349,8 +363,15 @@ RED_FLAG_EXAMPLES: Dict[str, List[str]] = {
     ],
 }
 ADVICE_EXAMPLES: Dict[str, List[str]] = {
-    "vaccine_with_a_drug_ok": ["humira + flu jab ok?", "flu shot on methotrexate ok?"],
+    "wait_or_go": ["wait till the rheum appointment or go to the gp?", "limping a bit, wait it out or doctor?"],
+    "pregnant_on_a_drug": ["pregnant on methotrexate, what now", "breastfeeding while taking naproxen, fine?"],
+    "vaccine_with_a_drug_ok": [
+        "humira + flu jab ok?",
+        "flu shot on methotrexate ok?",
+        "flu jab the day before the infusion ok?",
+    ],
     "dose": [
+        "naproxen 250 bd ok?",
         "is it normal to give the naproxen before breakfast?",
         "ibuprofen how much for a 7 yo",
         "how much should i give her",
@@ -366,6 +387,16 @@ ADVICE_EXAMPLES: Dict[str, List[str]] = {
         "naproxen twice a day for 25 kg, is that right?",
     ],
     "change_medicine": [
+        "stop naproxen now she's pain free?",
+        "switch my son from naproxen to ibuprofen?",
+        "how long should my daughter stay on naproxen before we try something else",
+        "is it ok to give it while she has a cold",
+        "lower etanercept to every two weeks now he's better?",
+        "can i up the naproxen for her?",
+        "can i add ibuprofen for my pain",
+        "what should i do for my son",
+        "humira is due tomorrow but she's ill, skip it or not?",
+        "ibuprofen and naproxen for him together ok?",
         "can i take the naproxen only when it hurts?",
         "the folic acid, can we leave it out?",
         "can she take it on an empty stomach?",
@@ -439,6 +470,7 @@ ADVICE_EXAMPLES: Dict[str, List[str]] = {
         "i'm 19 on mtx, can i have a few drinks at a wedding?",
     ],
     "missed_dose": [
+        "switch from naproxen to ibuprofen, fine?",
         "skip naproxen today?",
         "can you stop adalimumab cold turkey",
         "forgot her methotrexate on friday, give it now?",
@@ -446,11 +478,14 @@ ADVICE_EXAMPLES: Dict[str, List[str]] = {
         "i forgot my injection yesterday, do it today or wait",
     ],
     "remedy_with_a_drug": [
+        "shld she take a vitamin supplement with zoledronic acid",
         "can she have st john's wort? she's on pred",
         "is cbd oil ok alongside my naproxen?",
         "can i give him an antihistamine for his hay fever while he's on infliximab?",
     ],
     "combining_medicines": [
+        "antibiotics and mtx, combine ok?",
+        "folic acid the same day as methotrexate for my son?",
         "ibuprofen and naproxen together tonight",
         "humira or enbrel for my son",
         "is ibuprofen ok for my 9 year old alongside her naproxen?",
@@ -474,6 +509,8 @@ ADVICE_EXAMPLES: Dict[str, List[str]] = {
     "quoted_report": ["the letter says 'signal change in the left tibia', is that bad?"],
     "report_conclusion": ["the biopsy report says 'cultures negative'. so it's definitely crmo?"],
     "pregnancy_or_vaccines": [
+        "i'm tryin for a baby on methotrexate",
+        "breastfeedin and on naproxen, safe for my baby?",
         "i'm 17 on methotrexate and want to go on the pill",
         "he needs typhoid shots for the school trip, with his etanercept is that a problem?",
         "i'm pregnant, is naproxen ok",
@@ -505,6 +542,7 @@ ADVICE_EXAMPLES: Dict[str, List[str]] = {
         "his alk phos is 420, is that from crmo?",
     ],
     "does_my_child_have_it": [
+        "does her back pain mean crmo is in her spine?",
         "is it cancer or crmo? it's my son's x-ray",
         "is it definitely crmo for my son?",
         "is it leukaemia or crmo in my daughter?",
