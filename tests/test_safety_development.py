@@ -56,7 +56,7 @@ FLOORS: Dict[str, Tuple[int, int, int]] = {
     "safety_dev28.yml": (98, 60, 0),
     "safety_dev29.yml": (97, 60, 0),
     "safety_dev30.yml": (100, 58, 2),
-    "safety_dev31.yml": (99, 50, 0),
+    "safety_dev31.yml": (99, 58, 0),
     "safety_dev_de.yml": (90, 89, 0),
     "safety_dev_de2.yml": (90, 90, 0),
     "safety_dev_de3.yml": (80, 80, 0),
@@ -82,7 +82,7 @@ FLOORS: Dict[str, Tuple[int, int, int]] = {
     "safety_dev_de23.yml": (88, 60, 2),
     "safety_dev_de24.yml": (88, 60, 1),
     "safety_dev_de25.yml": (90, 60, 2),
-    "safety_dev_de26.yml": (87, 54, 3),
+    "safety_dev_de26.yml": (89, 60, 1),
 }
 
 

@@ -15,6 +15,8 @@ from bot.nlu.safety_patterns import Finding
 RULES = german_rules()
 
 RED_FLAGS = {
+    "38 komma 9, nackensteif, kopfweh, kind mit cno": "stiff_neck",
+    "seit 12 std kein urin, rücken tut weh": "incontinence",
     "Er hat gebrochen, war alles mit Blut, er nimmt Naproxen": "bleeding",
     # a "wenn" clause and the clause after its comma are read together
     "Wenn sie Wasser lassen will, geht es nicht, seit gestern Abend.": "incontinence",
@@ -341,6 +343,12 @@ NOT_NOW = [
     "Vor einem Jahr hatte sie bei einer Grippe mal 40 Fieber. Macht CRMO selber auch so hohes Fieber?",
 ]
 ADVICE = {
+    "ANA 1:160 bei mir, hab ich jetzt SAPHO oder CNO?": "has_it",
+    "Sie würden geben Humira für Ihr Kind? Meine Tochter hat CRMO": "decision",
+    "Quarkwickel oder Kühlpack, was ist für das Knie meiner Tochter besser?": "decision",
+    "Meine Tochter hat noch leichte Schmerzen. Sollen wir früher zur Kontrolle?": "wait_or_go",
+    "Wie lange muss meine Tochter noch Proxen nehmen?": "dose",
+    "Vitamin-D-Spiegel 42 ng/ml bei meiner Tochter, müssen wir was zugeben?": "own_result",
     "Schwanger und nehme Humira, weiter spritzen?": "pregnancy",
     "Bauchweh vom Naproxen bei meinem Sohn, lieber Ibu geben?": "change_drug",
     "Kortison wieder anfangen beim Schub? Hab noch Tabletten da": "change_drug",
@@ -524,6 +532,8 @@ ADVICE = {
     "Laut Befund ist der Wirbelkörper höhengemindert – muss mein Sohn jetzt ein Korsett tragen?": "own_result",
 }
 GENERAL = [
+    # someone else's words read in a forum: "10 von 10" there is no pain now
+    "Warum sind die Schmerzen bei CRMO nachts am schlimmsten? In Foren liest man von 10 von 10 in der Nacht.",
     # dictated: the letters of CRMO and MRT, not "er" (he)
     "braucht man fuer zeh er em o ein em er te oder reicht roentgen",
     "Kann bei der Knochenentzündung auch Fieber dabei sein?",

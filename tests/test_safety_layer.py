@@ -371,6 +371,7 @@ ADVICE_EXAMPLES: Dict[str, List[str]] = {
         "flu jab the day before the infusion ok?",
     ],
     "dose": [
+        "my daughter weighs 40kg, what's the max naproxen she can have per day?",
         "naproxen 250 bd ok?",
         "is it normal to give the naproxen before breakfast?",
         "ibuprofen how much for a 7 yo",
@@ -387,6 +388,9 @@ ADVICE_EXAMPLES: Dict[str, List[str]] = {
         "naproxen twice a day for 25 kg, is that right?",
     ],
     "change_medicine": [
+        "Medrol taper: can we go faster than the rheumatologist said?",
+        "is it safe to give my daughter Calpol every day for weeks?",
+        "should I double my fish oil since it seems to help?",
         "stop naproxen now she's pain free?",
         "switch my son from naproxen to ibuprofen?",
         "how long should my daughter stay on naproxen before we try something else",
@@ -484,6 +488,7 @@ ADVICE_EXAMPLES: Dict[str, List[str]] = {
         "can i give him an antihistamine for his hay fever while he's on infliximab?",
     ],
     "combining_medicines": [
+        "can I give him Ibuprom and paracetamol at the same time?",
         "antibiotics and mtx, combine ok?",
         "folic acid the same day as methotrexate for my son?",
         "ibuprofen and naproxen together tonight",
@@ -542,6 +547,9 @@ ADVICE_EXAMPLES: Dict[str, List[str]] = {
         "his alk phos is 420, is that from crmo?",
     ],
     "does_my_child_have_it": [
+        "the letter says query CRMO vs LCH. which one does my son have?",
+        "the biopsy says chronic inflammation. does that confirm my son has CRMO?",
+        "does my son's story sound like CRMO or leukaemia to you?",
         "does her back pain mean crmo is in her spine?",
         "is it cancer or crmo? it's my son's x-ray",
         "is it definitely crmo for my son?",
@@ -612,6 +620,7 @@ ADVICE_EXAMPLES: Dict[str, List[str]] = {
     ],
 }
 ORDINARY = [
+    "high fever und swelling, sind das typische CRMO Symptome? nur so allgemein",
     "my gf has crmo and her pain is worst at night, is night pain a typical crmo thing?",
     "I'm a nursing student, what does a biopsy show in CRMO?",
     "My son hasn't responded to naproxen. How do biologic injections work in CRMO?",
