@@ -10,6 +10,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import compose, team
+from actions.turn import rules_found_advice
 from bot.knowledge import KnowledgeBase
 from bot.nlu import LANGUAGE_ENTITY
 
@@ -39,6 +40,8 @@ def offer_topics(dispatcher: CollectingDispatcher, kb: KnowledgeBase, tracker: T
         for text in (kb.other_languages.get(language), kb.messages["other_language"]):
             if text:
                 dispatcher.utter_message(text=text)
+        if rules_found_advice(tracker):
+            dispatcher.utter_message(text=kb.messages["personal_advice"])
         return []
     intent = (tracker.latest_message.get("intent") or {}).get("name")
     dispatcher.utter_message(text=kb.messages["out_of_scope" if intent == "out_of_scope" else "fallback"])

@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.language import knowledge_for
 from bot.knowledge import LANGUAGES, knowledge
-from bot.nlu import RED_FLAG, SAFETY_ENTITY
+from bot.nlu import ADVICE, CLASSIFIER_RULE, RED_FLAG, SAFETY_ENTITY
 
 
 def disclaimer_sent(tracker: Tracker) -> bool:
@@ -30,6 +30,19 @@ def tells_of_a_red_flag(tracker: Tracker) -> bool:
     """The NLU pipeline's safety layer marked a red flag in the latest message."""
     entities = tracker.latest_message.get("entities") or []
     return any(e.get("entity") == SAFETY_ENTITY and e.get("value") == RED_FLAG for e in entities)
+
+
+def rules_found_advice(tracker: Tracker) -> bool:
+    """The safety layer's patterns (not the classifier) found a request for
+    individual advice in the latest message. Asked of a message in another
+    language, where the classifier's guesses are noise but a pattern can still
+    read the English half of a mixed message ("mi hijo tiene CRMO ... should we
+    say no to it?")."""
+    entities = tracker.latest_message.get("entities") or []
+    return any(
+        e.get("entity") == SAFETY_ENTITY and e.get("value") == ADVICE and e.get("rule") != CLASSIFIER_RULE
+        for e in entities
+    )
 
 
 def urgent_first(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:

@@ -22,7 +22,16 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.fallback import ActionDefaultFallback
 from bot.knowledge import knowledge
-from bot.nlu import KNOWN_WORDS, LANGUAGE_ENTITY, RED_FLAG, REPLY_LANGUAGE, SAFETY_ENTITY, language
+from bot.nlu import (
+    ADVICE,
+    CLASSIFIER_RULE,
+    KNOWN_WORDS,
+    LANGUAGE_ENTITY,
+    RED_FLAG,
+    REPLY_LANGUAGE,
+    SAFETY_ENTITY,
+    language,
+)
 from bot.nlu.safety_patterns import red_flag_in_other_language
 from tests.conftest import PROJECT
 
@@ -235,3 +244,23 @@ def test_a_red_flag_in_another_language_gets_the_urgent_reply_first_then_its_lan
     texts = [m["text"] for m in dispatcher.messages]
     assert texts[0] == KB.messages["urgent"]
     assert KB.other_languages["fr"] in texts and texts[-1] == KB.messages["other_language"]
+
+
+def test_a_mixed_message_whose_english_half_asks_for_advice_gets_the_refusal_after_its_language():
+    """The guard's reply stands (another language), and the refusal follows
+    when a pattern, not the classifier, read an advice request in it."""
+    entities = [{"entity": LANGUAGE_ENTITY, "value": "es"}]
+    by_rule = {"entity": SAFETY_ENTITY, "value": ADVICE, "rule": "does_my_child_have_it"}
+    by_classifier = {"entity": SAFETY_ENTITY, "value": ADVICE, "rule": CLASSIFIER_RULE}
+    for found, refused in (([by_rule], True), ([by_classifier], False), ([], False)):
+        parse = {
+            "text": "mi hijo tiene CRMO, el médico dice Humira, pero tengo miedo. should we say no to it?",
+            "intent": {"name": "out_of_scope", "confidence": 1.0},
+            "entities": entities + found,
+        }
+        tracker = Tracker("lang-advice", {}, parse, [{"event": "session_started"}], False, None, {}, "action_listen")
+        dispatcher = CollectingDispatcher()
+        asyncio.run(ActionDefaultFallback().run(dispatcher, tracker, {}))
+        texts = [m["text"] for m in dispatcher.messages]
+        assert KB.messages["other_language"] in texts
+        assert (KB.messages["personal_advice"] in texts) is refused, texts

@@ -93,6 +93,17 @@ def test_personal_advice_is_refused(chat):
     assert not any("mg" in t for t in texts(messages))
 
 
+def test_a_mixed_language_advice_request_gets_its_languages_reply_then_the_refusal(chat):
+    """Half Spanish, so the reply names the languages the assistant answers in
+    (in Spanish too) and the emergency numbers; the English half asks whether to
+    refuse a drug, which a safety pattern reads, so the refusal follows."""
+    messages = texts(
+        chat(sender(), "mi hija tiene CRMO y el médico quiere Humira, pero tengo miedo. should we say no to it?")
+    )
+    assert KB.other_languages["es"] in messages and KB.messages["other_language"] in messages
+    assert messages[-1] == KB.messages["personal_advice"]
+
+
 def test_nonsense_gets_the_fallback_with_topic_buttons(chat):
     messages = after_disclaimer(chat(sender(), "blarg frobnicate quux"))
     assert messages[0]["text"] in (KB.messages["fallback"], KB.messages["out_of_scope"])

@@ -23,6 +23,8 @@
 SAFETY_ENTITY = "safety"
 RED_FLAG = "red_flag"
 ADVICE = "advice"
+# The `rule` of a safety entity that the classifier, not a pattern, found.
+CLASSIFIER_RULE = "classifier"
 LANGUAGE_ENTITY = "language"
 # The language a message is clearly written in, when it is one the assistant
 # answers in ("en" or "de"), or the one the channel asked for when the message

@@ -29,7 +29,7 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.knowledge import knowledge
-from bot.nlu import ADVICE, KNOWN_WORDS, LANGUAGE_ENTITY, RED_FLAG, SAFETY_ENTITY
+from bot.nlu import ADVICE, CLASSIFIER_RULE, KNOWN_WORDS, LANGUAGE_ENTITY, RED_FLAG, SAFETY_ENTITY
 from bot.nlu.message_marks import add_entity, entity_value, put_intent_first
 from bot.nlu.safety_german import combined, german_rules
 from bot.nlu.safety_patterns import Finding, patterns_for
@@ -41,7 +41,6 @@ ADVICE_INTENT = "personal_advice"
 # says why; a red flag needs less: a missed red flag is the worst error).
 CLASSIFIER_RECALL = 0.45
 RED_FLAG_RECALL = 0.15
-CLASSIFIER_RULE = "classifier"
 # A message the classifier reads first of all as one of these is no red flag on
 # the classifier's word alone ("hi, it's 2 a.m. and I can't sleep, worried
 # about my son" had urgent_symptoms second): a rule has to find one. On all
