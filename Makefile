@@ -22,7 +22,7 @@ shell: setup  ## the real `rasa shell` (LANGUAGE=de: German unless a message say
 test: setup-dev test-services  ## the whole test suite
 	$(PY) -m pytest
 
-test-fast: setup-dev  ## the tests that need no server, model or browser (under a minute)
+test-fast: setup-dev  ## the tests that need no server, model or browser (about two minutes)
 	$(PY) -m pytest -m unit
 
 bench: setup-dev  ## accuracy, latency, throughput, memory and training time, beside the previous pipeline
