@@ -38,3 +38,22 @@ def test_every_project_module_config_yml_names_is_trained_from():
     files = set(training.trained_from())
     for module in modules:
         assert paths.PROJECT.joinpath(*module.split(".")).with_suffix(".py") in files, module
+
+
+def test_the_benchmarks_kept_previous_model_is_used_only_when_trained_from_the_same_inputs(monkeypatch, tmp_path):
+    """`make bench` keeps the previous pipeline's model (most of an hour of DIET
+    training) and trains it again when the data or either config changed."""
+    from devtools import bench
+
+    inputs = {"data": "today's training data"}
+    monkeypatch.setattr(training, "fingerprint", lambda: inputs["data"])
+    kept = (tmp_path / "previous.tar.gz", tmp_path / "previous.fingerprint", tmp_path / "previous.train-seconds")
+    trained_from = bench.previous_fingerprint("pipeline: [DIETClassifier]")
+    assert bench.kept_previous_seconds(trained_from, *kept) is None  # none kept yet
+    kept[0].write_bytes(b"model")
+    kept[1].write_text(trained_from + "\n")
+    kept[2].write_text("3260.0\n")
+    assert bench.kept_previous_seconds(trained_from, *kept) == 3260.0
+    assert bench.kept_previous_seconds(bench.previous_fingerprint("pipeline: [other]"), *kept) is None
+    inputs["data"] = "a new round of training data"
+    assert bench.kept_previous_seconds(bench.previous_fingerprint("pipeline: [DIETClassifier]"), *kept) is None
