@@ -6,6 +6,8 @@ emergencies before it reads an answer."""
 
 from __future__ import annotations
 
+from typing import List
+
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
@@ -26,10 +28,16 @@ def disclaimer_sent(tracker: Tracker) -> bool:
     return False
 
 
+def safety_rules(tracker: Tracker, value: str) -> List[str]:
+    """The rules that marked the latest message with the safety entity `value`
+    (RED_FLAG or ADVICE): pattern names, or CLASSIFIER_RULE for the classifier."""
+    entities = tracker.latest_message.get("entities") or []
+    return [e.get("rule") or "" for e in entities if e.get("entity") == SAFETY_ENTITY and e.get("value") == value]
+
+
 def tells_of_a_red_flag(tracker: Tracker) -> bool:
     """The NLU pipeline's safety layer marked a red flag in the latest message."""
-    entities = tracker.latest_message.get("entities") or []
-    return any(e.get("entity") == SAFETY_ENTITY and e.get("value") == RED_FLAG for e in entities)
+    return bool(safety_rules(tracker, RED_FLAG))
 
 
 def rules_found_advice(tracker: Tracker) -> bool:
@@ -38,11 +46,7 @@ def rules_found_advice(tracker: Tracker) -> bool:
     language, where the classifier's guesses are noise but a pattern can still
     read the English half of a mixed message ("mi hijo tiene CRMO ... should we
     say no to it?")."""
-    entities = tracker.latest_message.get("entities") or []
-    return any(
-        e.get("entity") == SAFETY_ENTITY and e.get("value") == ADVICE and e.get("rule") != CLASSIFIER_RULE
-        for e in entities
-    )
+    return any(rule != CLASSIFIER_RULE for rule in safety_rules(tracker, ADVICE))
 
 
 def urgent_first(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:

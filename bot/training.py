@@ -48,8 +48,14 @@ def fingerprint() -> str:
     return digest.hexdigest()
 
 
+def stamped(model: Path, stamp: Path, trained_from: str) -> bool:
+    """Whether `model` exists and `stamp` says it was trained from inputs with
+    the fingerprint `trained_from` (the benchmark keeps its previous model so too)."""
+    return model.exists() and stamp.exists() and stamp.read_text().strip() == trained_from
+
+
 def is_current() -> bool:
-    return MODEL.exists() and FINGERPRINT.exists() and FINGERPRINT.read_text().strip() == fingerprint()
+    return stamped(MODEL, FINGERPRINT, fingerprint())
 
 
 def train_command(out: Path, name: str, config: Optional[Path] = None) -> List[str]:

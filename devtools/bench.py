@@ -150,7 +150,7 @@ def kept_previous_seconds(
 ) -> Optional[float]:
     """The training time of the kept previous model if it was trained from
     `fingerprint`, else None (none kept, or trained from other inputs)."""
-    if model.exists() and stamp.exists() and seconds.exists() and stamp.read_text().strip() == fingerprint:
+    if seconds.exists() and training.stamped(model, stamp, fingerprint):
         return float(seconds.read_text())
     return None
 
