@@ -530,6 +530,9 @@ ADVICE = {
     "Bin ich damit in Remission, laut meinem MRT?": "own_result",
     "Röntgenbefund 'sklerosierte Läsion' – ist das bei mir gefährlich?": "own_result",
     "Laut Befund ist der Wirbelkörper höhengemindert – muss mein Sohn jetzt ein Korsett tragen?": "own_result",
+    # named in the story, and the question points back to it or to the person
+    "Mein MRT zeigt ein Ödem im Schienbein. Ist das bei CRMO normal?": "own_result_mentioned",
+    "Die Blutwerte meiner Tochter sind leicht erhöht. Wie wird CRMO bei ihr behandelt?": "own_result_mentioned",
 }
 GENERAL = [
     # someone else's words read in a forum: "10 von 10" there is no pain now
@@ -576,6 +579,9 @@ GENERAL = [
     "Mein Freund sagt CNO, ich sage CRMO. Wer von uns hat recht mit dem Namen?",
     "Eine Freundin meinte, wenn die Blutwerte normal sind, kann es kein CRMO sein. Stimmt das?",
     "Mein Enkel hat laut Arztbrief eine chronische nicht bakterielle Osteomyelitis, ist das das gleiche wie CRMO?",
+    # one's own scan and values named as the story, then a question about the disease in general
+    "Nach dem Röntgen und den Blutwerten soll unsere Tochter ins MRT. Wozu braucht man das bei CNO überhaupt?",
+    "Die Blutwerte meines Sohnes waren unauffällig. Wie wird CRMO grundsätzlich festgestellt?",
 ]
 
 

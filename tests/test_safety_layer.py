@@ -530,6 +530,7 @@ ADVICE_EXAMPLES: Dict[str, List[str]] = {
         "her report says oedema is still there. does that mean the pamidronate is not working?",
         "i've attached a photo of his mri report, what does it mean?",
         "can you look at this picture of his collarbone?",
+        "please look at her mri, is it bad?",
         "the mri says less oedema, does that mean he is getting better?",
         "he wants to start creatine on naproxen, is that a problem for him?",
         "she is moving to a biosimilar, will it work as well for her?",
@@ -620,6 +621,8 @@ ADVICE_EXAMPLES: Dict[str, List[str]] = {
     ],
 }
 ORDINARY = [
+    # a scan looked at, told: not a request to look at one
+    "The surgeon looked at his MRI last week and mentioned the growth plate. Can CRMO affect the ribs too?",
     "high fever und swelling, sind das typische CRMO Symptome? nur so allgemein",
     "my gf has crmo and her pain is worst at night, is night pain a typical crmo thing?",
     "I'm a nursing student, what does a biopsy show in CRMO?",

@@ -42,6 +42,11 @@ ALWAYS_COUNTS = {"temperature"}
 # about someone).
 NEEDS_A_DRUG = {"change_drug", "vaccine", "pregnancy", "claims_professional", "run_out"}
 ALWAYS_PERSONAL = {"wait_or_go", "rules", "quoted", "run_out"}
+# Rules that find one's own scan, letter or values only named: they count unless
+# every question of the message is about the disease in general (`asks_in_general`).
+NAMED_ONLY = {"own_result_mentioned"}
+# A question, up to its question mark.
+QUESTION = re.compile(r"[^.!?\n]*\?")
 # Abbreviations whose points are no sentence break ("z.B. Fieber?" is one sentence).
 ABBREVIATIONS = (
     (re.compile(r"\bz\. ?b\."), "zum beispiel"),
@@ -88,6 +93,8 @@ class GermanRules:
     advice: Tuple[Tuple[str, Pattern[str]], ...]
     personal: Pattern[str]
     drugs: Pattern[str]
+    topic_question: Pattern[str]
+    topic_question_not: Pattern[str]
 
     def check(self, text: str) -> Finding:
         """What the German rules find in a message (nothing in one without them)."""
@@ -136,12 +143,23 @@ class GermanRules:
             for name, pattern in self.advice
             if (personal or name in ALWAYS_PERSONAL) and (drug or name not in NEEDS_A_DRUG) and pattern.search(folded)
         ]
+        if any(name in NAMED_ONLY for name in advice) and self.asks_in_general(folded):
+            advice = [name for name in advice if name not in NAMED_ONLY]
         question = "?" in text or any(QUESTION_START.search(c) for c in clauses)
         return Finding(
             red_flags=tuple(f"de: {n}" for n in red_flags),
             advice=tuple(f"de: {n}" for n in advice),
             denied_red_flag=any_held_back and not red_flags,
             asks_a_question=question,
+        )
+
+    def asks_in_general(self, folded: str) -> bool:
+        """Whether the message asks something and every question in it is about the
+        disease in general, naming no person and not pointing back to the story
+        ("Nach dem MRT meiner Tochter: wie wird CRMO grundsätzlich behandelt?")."""
+        questions = QUESTION.findall(folded)
+        return bool(questions) and all(
+            self.topic_question.search(q) and not self.topic_question_not.search(q) for q in questions
         )
 
 
@@ -168,6 +186,8 @@ def german_rules(path: Path = PATTERNS_FILE) -> GermanRules:
         advice=tuple((name, _compile(f"advice.{name}", p)) for name, p in advice.items()),
         personal=_compile("personal", [rf"{p}\b" for p in raw.get("personal") or []]),
         drugs=_compile("drugs", raw.get("drugs")),
+        topic_question=_compile("topic_question", raw.get("topic_question")),
+        topic_question_not=_compile("topic_question_not", raw.get("topic_question_not")),
     )
 
 
