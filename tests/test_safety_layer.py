@@ -562,6 +562,7 @@ ADVICE_EXAMPLES: Dict[str, List[str]] = {
         "a swelling on his jaw, is that the crmo?",
     ],
     "wait_or_see_a_doctor": [
+        "you said a biopsy rules out cancer, so does my daughter need one?",
         "is my daughter's flare bad enough to go back to the clinic early?",
         "can you tell if my son needs an mri?",
         "the letter says lesion in the pelvis, what do we do now",
@@ -583,7 +584,12 @@ ADVICE_EXAMPLES: Dict[str, List[str]] = {
         "He has a match on Saturday and his shin is fine. Can he play?",
         "can she compete in the final?",
     ],
+    "still_do_an_activity": [
+        "can my son still play rugby?",
+        "could my daughter still ski after the infusion",
+    ],
     "activity_for_own_child": [
+        "can my son still carry his heavy school bag with CRMO in his spine?",
         "as her teacher can i let her go on the trip?",
         "should i excuse him from the running test?",
         "would swimming make it worse for him?",
@@ -621,6 +627,8 @@ ADVICE_EXAMPLES: Dict[str, List[str]] = {
     ],
 }
 ORDINARY = [
+    # the catalogue's own daily_life question, asked of one's child
+    "can my kid still play football with CNO?",
     # a scan looked at, told: not a request to look at one
     "The surgeon looked at his MRI last week and mentioned the growth plate. Can CRMO affect the ribs too?",
     "high fever und swelling, sind das typische CRMO Symptome? nur so allgemein",
