@@ -583,8 +583,6 @@ ADVICE_EXAMPLES: Dict[str, List[str]] = {
     "play_or_compete": [
         "He has a match on Saturday and his shin is fine. Can he play?",
         "can she compete in the final?",
-    ],
-    "still_do_an_activity": [
         "can my son still play rugby?",
         "could my daughter still ski after the infusion",
     ],
