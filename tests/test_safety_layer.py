@@ -85,6 +85,8 @@ RED_FLAG_EXAMPLES: Dict[str, List[str]] = {
     "spreading_redness": ["the redness on her knee is spreading up her leg"],
     "limb_out_of_shape": [
         "after the fall his wrist is shaped like a fork",
+        "swing accident 20 mins ago, collarbone sticking out at an angle",
+        "fell on the stairs and the forearm is visibly bent",
         "his forearm has a weird bend in it now",
         "the arm is bent in strange way",
         "his ankle is a completely different shape since the fall",
@@ -365,8 +367,15 @@ RED_FLAG_EXAMPLES: Dict[str, List[str]] = {
 ADVICE_EXAMPLES: Dict[str, List[str]] = {
     "wait_or_go": ["wait till the rheum appointment or go to the gp?", "limping a bit, wait it out or doctor?"],
     "pregnant_on_a_drug": ["pregnant on methotrexate, what now", "breastfeeding while taking naproxen, fine?"],
+    "one_course_changed": [
+        "halve the naproxen since better?",
+        "Can the etanercept be delayed a week for holiday travel?",
+        "wean off prednisolone faster?",
+        "infusion due tomorrow but there's a cold. go ahead with it?",
+    ],
     "vaccine_with_a_drug_ok": [
         "humira + flu jab ok?",
+        "can the flu jab be given on the same day as the infliximab infusion?",
         "flu shot on methotrexate ok?",
         "flu jab the day before the infusion ok?",
     ],
@@ -509,6 +518,9 @@ ADVICE_EXAMPLES: Dict[str, List[str]] = {
     "result_verdict": [
         "the biopsy showed no bacteria. so it's definitely crmo then?",
         "bone scan results: 'increased uptake in the left femur'. does that confirm crmo?",
+        "x-ray shows sclerosis in the clavicle. is that crmo or something worse?",
+        "the MRI report says bone marrow oedema. what does that mean in this case?",
+        "does a bone scan with uptake in both femora confirm crmo for our grandchild?",
     ],
     "quoted_values": ["crp 24, esr 40, wbc 11.2 - flare or infection?"],
     "quoted_report": ["the letter says 'signal change in the left tibia', is that bad?"],
@@ -625,6 +637,10 @@ ADVICE_EXAMPLES: Dict[str, List[str]] = {
     ],
 }
 ORDINARY = [
+    # a drug stopped by the doctor, told; a link asked about in general
+    "Why did the doctor stop the antibiotics, isn't osteomyelitis an infection?",
+    "had a febrile convulsion as a toddler, long before the CRMO started."
+    " is there any known link between CRMO and seizures?",
     # the catalogue's own daily_life question, asked of one's child
     "can my kid still play football with CNO?",
     # a scan looked at, told: not a request to look at one
@@ -781,6 +797,24 @@ def test_the_classifiers_urgent_guess_for_a_past_symptom_gives_way_to_the_questi
     text = "my son had a 39 fever when he was first diagnosed three years ago, is fever part of crmo?"
     intent, texts = reply(patterns, text, "urgent_symptoms", ranking=["symptoms"])
     assert intent == "symptoms" and URGENT not in texts
+
+
+def test_a_temperature_reading_counts_even_in_a_general_question(patterns):
+    """A number is someone's reading: "is it normal for kids on infliximab to have
+    a 39 fever?" gets the urgent reply first (and its answer). A fever described,
+    or a leaflet quoted, asked about in general does not."""
+    assert check(patterns, "is it normal for kids on infliximab to have a 39 fever?").red_flags
+    assert check(patterns, "is it typical for a flare to come with a temp of a hundred and two?").red_flags
+    assert not check(patterns, "can crmo cause a high fever?").red_flags
+    assert not check(patterns, "the leaflet says to call if the temperature is over 38.5, why is that?").red_flags
+
+
+def test_a_general_question_holds_back_the_red_flags_of_its_own_sentence_only(patterns):
+    """A question in general beside a symptom told as happening: the symptom counts."""
+    assert check(patterns, "is it common for crmo kids to pass out? just collapsed in the kitchen, very pale").red_flags
+    assert not check(patterns, "is it common for crmo kids to pass out?").red_flags
+    # "in general" makes every sentence of the message general
+    assert not check(patterns, "fainting and numbness. are those crmo symptoms? just asking in general").red_flags
 
 
 def test_a_red_flag_is_caught_with_or_without_a_person(patterns):

@@ -31,6 +31,18 @@ NEGATION_REACH = 6
 # The rules that read a number as a temperature, so "40 kg" or "39 years" is none
 # (other rules read numbers too: "sats 89 %" is no temperature, and counts).
 TEMPERATURE_RULES = {"high_fever", "fever_on_immunosuppressant"}
+# The sections of safety_patterns.yml that say in what context a red flag is told.
+CONTEXT_KINDS = (
+    "general_question",
+    "general_message",
+    "impersonal",
+    "long_ago",
+    "ongoing",
+    "hypothetical",
+    "conditional",
+    "now",
+    "denial",
+)
 SENTENCE_END = {".", "!", "?", ";", "\n"}
 CLAUSE_PUNCTUATION = SENTENCE_END | {",", ":", "(", ")"}
 CLAUSE_BREAK = CLAUSE_PUNCTUATION | {"but", "though", "although", "however"}
@@ -106,7 +118,7 @@ class SafetyPatterns:
         for kind in ("red_flags", "advice"):
             for name, spec in raw[kind].items():
                 self._add_rule(kind, name, spec)
-        for kind in ("general_question", "long_ago", "ongoing", "hypothetical", "conditional", "now", "denial"):
+        for kind in CONTEXT_KINDS:
             self._add_rule(kind, kind, raw.get(kind) or [])
         self._order = {key: number for number, (key, _) in enumerate(self._patterns)}
         self._matchers = MatchersByWord(nlp, self._patterns)
@@ -211,9 +223,19 @@ class SafetyPatterns:
 
         personal = any(form in self._words["person"] for form in forms)
         now = bool(spans("now"))
-        general = bool(spans("general_question")) and not personal and not now
         clause = _clause_ids(doc)
         sentence = _sentence_ids(doc)
+        # A general question holds back the red flags of its own sentence only:
+        # "is it common for kids to pass out? just collapsed in the kitchen" tells one.
+        impersonal = bool(spans("impersonal")) and not personal and not now
+        asked_in_general = (
+            set()
+            if personal or now
+            else set(sentence)
+            if spans("general_message")
+            else {sentence[s.start] for _, s in spans("general_question")}
+        )
+        general = impersonal or bool(asked_in_general)
         # "years ago, when she was 8, she had a seizure": the past (or "if she
         # ever") reaches from the words that put it there to the end of their
         # sentence, unless a word of now comes first ("in March ..., but tonight").
@@ -251,7 +273,8 @@ class SafetyPatterns:
                 continue
             if span.start in conditional and span.start not in held_back:
                 continue  # not found, not denied either: the classifier decides
-            if span.start in held_back or general:
+            reading = rule in TEMPERATURE_RULES and _a_reading(span) and not impersonal
+            if span.start in held_back or ((impersonal or sentence[span.start] in asked_in_general) and not reading):
                 denied = True
                 continue
             if self._unless(rule, span, clause, forms):
@@ -421,6 +444,13 @@ def _clause_ids(doc: Doc) -> List[int]:
             current += 1
         ids.append(current)
     return ids
+
+
+def _a_reading(span: Span) -> bool:
+    """A temperature given as a number ("39.4", "102F", "a hundred and two"), not
+    described ("burning up"): a reading someone took, which counts even in a
+    general question."""
+    return any(token.like_num for token in span)
 
 
 def _not_a_temperature(span: Span, units: Set[str]) -> bool:
