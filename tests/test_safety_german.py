@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.nlu.safety_german import combined, german_rules, normalise
+from bot.nlu.safety_german import QUESTION, combined, german_rules, normalise
 from bot.nlu.safety_patterns import Finding
 
 RULES = german_rules()
@@ -617,6 +617,12 @@ def test_a_red_flag_denied_past_or_asked_about_in_general_is_none(text):
 def test_a_general_question_about_a_red_flag_happening_to_the_writer_counts():
     text = "Kommt das bei CNO vor, dass man so schwach in den Beinen ist? Ist bei mir seit heute so"
     assert "de: numbness" in RULES.check(text).red_flags
+
+
+def test_a_question_is_not_cut_at_the_point_of_a_number():
+    """ "Ist 39.5 bei CRMO überhaupt normal?" is one question, not "5 bei CRMO ...?"."""
+    assert QUESTION.findall("ist 39.5 bei crmo uberhaupt normal?") == ["ist 39.5 bei crmo uberhaupt normal?"]
+    assert QUESTION.findall("sie hat 39.5. ist das normal?") == [" ist das normal?"]
 
 
 def test_a_denied_red_flag_is_reported_as_denied():

@@ -45,8 +45,8 @@ ALWAYS_PERSONAL = {"wait_or_go", "rules", "quoted", "run_out"}
 # Rules that find one's own scan, letter or values only named: they count unless
 # every question of the message is about the disease in general (`asks_in_general`).
 NAMED_ONLY = {"own_result_mentioned"}
-# A question, up to its question mark.
-QUESTION = re.compile(r"[^.!?\n]*\?")
+# A question, up to its question mark (a point between digits, "39.5", is no sentence end).
+QUESTION = re.compile(r"(?:[^.!?\n]|(?<=\d)\.(?=\d))*\?")
 # Abbreviations whose points are no sentence break ("z.B. Fieber?" is one sentence).
 ABBREVIATIONS = (
     (re.compile(r"\bz\. ?b\."), "zum beispiel"),
