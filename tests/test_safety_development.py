@@ -60,6 +60,7 @@ FLOORS: Dict[str, Tuple[int, int, int]] = {
     "safety_dev30.yml": (100, 58, 2),
     "safety_dev31.yml": (99, 58, 0),
     "safety_dev32.yml": (94, 31, 0),
+    "safety_dev33.yml": (98, 53, 0),
     "safety_dev_de.yml": (90, 89, 0),
     "safety_dev_de2.yml": (90, 90, 0),
     "safety_dev_de3.yml": (80, 80, 0),
