@@ -525,12 +525,15 @@ ADVICE_EXAMPLES: Dict[str, List[str]] = {
     "quoted_values": ["crp 24, esr 40, wbc 11.2 - flare or infection?"],
     "quoted_report": ["the letter says 'signal change in the left tibia', is that bad?"],
     "report_conclusion": ["the biopsy report says 'cultures negative'. so it's definitely crmo?"],
-    "pregnancy_or_vaccines": [
+    "pregnancy": [
         "i'm tryin for a baby on methotrexate",
         "breastfeedin and on naproxen, safe for my baby?",
+        "i'm 12 weeks pregnant, what should I tell my rheumatologist?",
+        "i'm pregnant, is naproxen ok",
+    ],
+    "pregnancy_or_vaccines": [
         "i'm 17 on methotrexate and want to go on the pill",
         "he needs typhoid shots for the school trip, with his etanercept is that a problem?",
-        "i'm pregnant, is naproxen ok",
         "can she have her school vaccines on enbrel",
         "she's due her booster and takes etanercept",
         "could he get the flu nasal spray this year",
@@ -637,6 +640,9 @@ ADVICE_EXAMPLES: Dict[str, List[str]] = {
     ],
 }
 ORDINARY = [
+    # a pregnancy told beside a question on heredity: the general answer on heredity
+    "I had CRMO as a child and now I'm pregnant, is it inherited by the baby?",
+    "does it run in families? my nephew has it and im pregnant",
     # a drug stopped by the doctor, told; a link asked about in general
     "Why did the doctor stop the antibiotics, isn't osteomyelitis an infection?",
     "had a febrile convulsion as a toddler, long before the CRMO started."
@@ -797,6 +803,13 @@ def test_the_classifiers_urgent_guess_for_a_past_symptom_gives_way_to_the_questi
     text = "my son had a 39 fever when he was first diagnosed three years ago, is fever part of crmo?"
     intent, texts = reply(patterns, text, "urgent_symptoms", ranking=["symptoms"])
     assert intent == "symptoms" and URGENT not in texts
+
+
+def test_a_pregnancy_beside_a_question_on_heredity_is_refused_only_with_a_drug(patterns):
+    """ "Will my baby inherit it?" gets the general answer on heredity; with a drug
+    taken in the pregnancy, the question is the team's."""
+    assert not check(patterns, "i'm pregnant, could my baby inherit CNO?").advice
+    assert check(patterns, "i'm pregnant and on methotrexate, could my baby inherit CNO?").advice
 
 
 def test_a_temperature_reading_counts_even_in_a_general_question(patterns):

@@ -91,6 +91,7 @@ class _Rule:
     personal: bool
     all_of: Tuple[str, ...]
     unless: str = ""  # a word list: a match in a clause with one of its words does not count
+    unless_in_message: str = ""  # a word list: a match in a message with one of its words does not count
 
 
 class SafetyPatterns:
@@ -142,10 +143,11 @@ class SafetyPatterns:
             raise SafetyPatternError(f"rule {kind}/{name}: a list of patterns or a mapping")
         all_of = tuple(spec.get("all_of") or ())
         unless = str(spec.get("unless") or "")
-        unknown = [w for w in (*all_of, *([unless] if unless else [])) if w not in self._words]
+        unless_in_message = str(spec.get("unless_in_message") or "")
+        unknown = [w for w in (*all_of, unless, unless_in_message) if w and w not in self._words]
         if unknown:
             raise SafetyPatternError(f"rule {kind}/{name}: unknown word list(s) {unknown}")
-        self._rules[name] = _Rule(kind, name, bool(spec.get("personal")), all_of, unless)
+        self._rules[name] = _Rule(kind, name, bool(spec.get("personal")), all_of, unless, unless_in_message)
         for number, line in enumerate(spec.get("patterns") or ()):
             key = f"{name}#{number}"
             tokens, negative = self._compile(str(line), f"{kind}/{name}")
@@ -329,8 +331,12 @@ class SafetyPatterns:
 
     def _unless(self, rule: str, span: Span, clause: Sequence[int], forms: Sequence[str]) -> bool:
         """Whether the rule's `unless` words share the match's clause ("collapsed"
-        beside "vertebra", "alt 39" beside the German "Jahre")."""
-        unless = self._rules[rule].unless
+        beside "vertebra", "alt 39" beside the German "Jahre"), or its
+        `unless_in_message` words are anywhere in the message ("pregnant" beside
+        "inherit")."""
+        unless, anywhere = self._rules[rule].unless, self._rules[rule].unless_in_message
+        if anywhere and any(form in self._words[anywhere] for form in forms):
+            return True
         return bool(unless) and any(
             clause[i] == clause[span.start] and form in self._words[unless] for i, form in enumerate(forms)
         )
