@@ -87,6 +87,11 @@ def test_a_faq_question_with_a_red_flag_gets_urgent_care_first(chat):
     assert texts(messages)[:2] == [KB.messages["urgent"], KB.messages["disclaimer"]]
 
 
+def test_what_should_i_do_beside_a_red_flag_gets_the_urgent_reply_and_no_refusal(chat):
+    messages = texts(chat(sender(), "my son has crmo and now a fever of 40 and he is shaking, what should i do?"))
+    assert messages[0] == KB.messages["urgent"] and KB.messages["personal_advice"] not in messages
+
+
 def test_personal_advice_is_refused(chat):
     messages = after_disclaimer(chat(sender(), "what dose of naproxen should my 8 year old take?"))
     assert messages[0]["text"] == KB.messages["personal_advice"]

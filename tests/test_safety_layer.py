@@ -1068,6 +1068,24 @@ def test_the_classifier_counts_as_an_advice_request_when_it_gives_the_label_enou
     assert with_classifier(message, check(patterns, text)).advice == ("classifier",)
 
 
+def test_what_to_do_beside_a_red_flag_gets_the_urgent_reply_and_no_refusal(patterns):
+    """The urgent reply answers "what should I do?": no refusal after it, even
+    where the classifier read the message as a request for advice."""
+    text = "My son has CRMO and now has a fever of 40 and is shaking, what should I do?"
+    intent, texts = reply(patterns, text, "personal_advice")
+    assert intent == "urgent_symptoms" and texts[0] == URGENT and REFUSAL not in texts
+    guessed = classified(text, [("personal_advice", 0.6), ("urgent_symptoms", 0.3)])
+    assert with_classifier(guessed, check(patterns, text)).advice == ()
+    # without a red flag, "what should we do about her naproxen?" is still advice
+    assert check(patterns, "what should we do about her naproxen dose?").advice
+
+
+def test_a_drug_question_beside_a_red_flag_is_still_refused(patterns):
+    text = "she has a 39.5 fever on methotrexate, should I skip the next dose or what should I do?"
+    finding = check(patterns, text)
+    assert finding.red_flags and finding.advice == ("change_medicine",)
+
+
 def test_room_temperature_is_no_fever(patterns):
     """A drug left out of the fridge is a question about the drug, not a fever on it."""
     assert check(patterns, "the humira pen was at room temperature for two days").red_flags == ()

@@ -94,7 +94,9 @@ def with_classifier(
     gives that label at least `recall`, and a red flag where it gives it at least
     `red_flag_recall` (not when the message denies the red flag, or tells it as
     past or asks about it in general, nor when the classifier's first label is
-    a greeting, thanks or a request for help). Neither where the
+    a greeting, thanks or a request for help); no advice request where the
+    rules found a red flag and "what should we do?" beside it, which the urgent
+    reply answers. Neither where the
     language guard found no word the training data uses: on "zxqv plorb vrrk" the
     classifier's probabilities are noise from letter n-grams, and one in eight
     strings of random letters got `urgent_symptoms` at 0.15 or more."""
@@ -109,7 +111,7 @@ def with_classifier(
         and _first_label(ranking) not in SMALL_TALK
     ):
         red_flags = (CLASSIFIER_RULE,)
-    if not advice and ranking.get(ADVICE_INTENT, 0.0) >= recall:
+    if not advice and ranking.get(ADVICE_INTENT, 0.0) >= recall and not finding.asks_what_to_do:
         advice = (CLASSIFIER_RULE,)
     return dataclasses.replace(finding, red_flags=red_flags, advice=advice)
 
@@ -146,7 +148,9 @@ def _new_intent(message: Message, finding: Finding, faq_ids: frozenset) -> Optio
     if finding.red_flags:
         if current in faq_ids and finding.asks_a_question:
             return None  # urgent reply first (the actions see the entity), then the answer
-        return None if current in (URGENT_INTENT, ADVICE_INTENT) else URGENT_INTENT
+        # (the classifier's personal_advice with no advice found: "what should we do?"
+        # beside the red flag, which the urgent reply answers)
+        return None if current == URGENT_INTENT else URGENT_INTENT
     if current == URGENT_INTENT and finding.denied_red_flag:
         ranking = message.get(INTENT_RANKING_KEY) or []
         return next((r["name"] for r in ranking if r.get("name") not in (URGENT_INTENT, None)), None)

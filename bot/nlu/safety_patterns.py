@@ -42,6 +42,7 @@ CONTEXT_KINDS = (
     "conditional",
     "now",
     "denial",
+    "what_to_do_now",
 )
 SENTENCE_END = {".", "!", "?", ";", "\n"}
 CLAUSE_PUNCTUATION = SENTENCE_END | {",", ":", "(", ")"}
@@ -80,6 +81,8 @@ class Finding:
     # asks about in general, and none that it affirms
     denied_red_flag: bool = False
     asks_a_question: bool = False
+    # "what should we do?" beside a red flag, which the urgent reply answers
+    asks_what_to_do: bool = False
     negative_tone: bool = False
     thanks: bool = False
 
@@ -287,10 +290,12 @@ class SafetyPatterns:
         red_flags += [r.name for r in self._present(doc, "red_flags", hypothetical, long_ago) if not general]
         red_flags = [name for name in red_flags if personal or not self._rules[name].personal]
 
+        # beside a red flag, "what should we do?" is answered by the urgent reply
+        what_to_do = {i for _, s in spans("what_to_do_now") for i in range(s.start, s.end)} if red_flags else set()
         advice = [
             rule
             for rule, span in ((k.split("#")[0], s) for k, s in spans("advice"))
-            if not self._unless(rule, span, clause, forms)
+            if not self._unless(rule, span, clause, forms) and not what_to_do & set(range(span.start, span.end))
         ]
         advice += [r.name for r in self._present(doc, "advice")]
         advice = [name for name in advice if personal or not self._rules[name].personal]
@@ -302,6 +307,7 @@ class SafetyPatterns:
             general_question=general,
             denied_red_flag=(denied or bool(spans("denial"))) and not red_flags,
             asks_a_question=question,
+            asks_what_to_do=bool(what_to_do),
             negative_tone=any(form in self._words["negative_tone"] for form in forms),
             thanks=any(form in self._words["thanks"] for form in forms),
         )
