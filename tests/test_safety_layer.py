@@ -580,6 +580,7 @@ ADVICE_EXAMPLES: Dict[str, List[str]] = {
         "you said a biopsy rules out cancer, so does my daughter need one?",
         "is my daughter's flare bad enough to go back to the clinic early?",
         "can you tell if my son needs an mri?",
+        "does he need mri now?",
         "the letter says lesion in the pelvis, what do we do now",
         "MRI or bone scan, which one should we ask for?",
         "it is about the same, do we go back or keep waiting?",
@@ -640,6 +641,8 @@ ADVICE_EXAMPLES: Dict[str, List[str]] = {
     ],
 }
 ORDINARY = [
+    # scans over the years: the monitoring answer, not one scan for one case
+    "will she need scans for years",
     # a pregnancy told beside a question on heredity: the general answer on heredity
     "I had CRMO as a child and now I'm pregnant, is it inherited by the baby?",
     "does it run in families? my nephew has it and im pregnant",
