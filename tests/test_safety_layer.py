@@ -641,6 +641,8 @@ ADVICE_EXAMPLES: Dict[str, List[str]] = {
     ],
 }
 ORDINARY = [
+    # "rules for my son" is no "rule out ... for my son"
+    "what are the rules for my son at school with crmo?",
     # scans over the years: the monitoring answer, not one scan for one case
     "will she need scans for years",
     # a pregnancy told beside a question on heredity: the general answer on heredity
