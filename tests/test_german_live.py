@@ -78,6 +78,11 @@ def test_a_german_red_flag_gets_the_german_urgent_reply_first(say, text):
     assert first == DE.messages["urgent"] and "112" in first
 
 
+def test_was_sollen_wir_tun_beside_a_german_red_flag_gets_the_urgent_reply_and_no_refusal(say):
+    replies = texts(say(sender(), "Er hat 40 Grad Fieber und kann nicht auftreten. Müssen wir sofort ins Spital?"))
+    assert replies[0] == DE.messages["urgent"] and DE.messages["personal_advice"] not in replies
+
+
 @pytest.mark.parametrize(
     "text",
     [

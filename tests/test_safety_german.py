@@ -651,3 +651,16 @@ def test_either_languages_rules_count_and_a_denial_holds_only_without_a_red_flag
     assert both.red_flags == ("high_fever",) and both.advice == ("de: dose",)
     assert not both.denied_red_flag
     assert combined(Finding(), german).denied_red_flag
+
+
+def test_what_to_do_beside_a_red_flag_is_answered_by_the_urgent_reply():
+    """ "Müssen wir sofort ins Spital?" beside a red flag: no refusal after the
+    urgent reply; a choice ("oder können wir abwarten?") or a drug question in
+    the same message is still refused, and so is the question without a red flag."""
+    found = RULES.check("Mein Sohn hat 40 Grad Fieber und kann nicht auftreten. Müssen wir sofort ins Spital?")
+    assert found.red_flags and found.advice == () and found.asks_what_to_do
+    choice = RULES.check("Er hat 40 Grad Fieber. Müssen wir sofort ins Spital oder können wir bis morgen abwarten?")
+    assert "de: wait_or_go" in choice.advice
+    drug = RULES.check("Sie hat 39,5 Fieber unter Methotrexat, sollen wir die Spritze auslassen? Was tun wir?")
+    assert drug.advice
+    assert "de: wait_or_go" in RULES.check("Müssen wir mit ihr zum Arzt, sie hinkt seit zwei Wochen?").advice

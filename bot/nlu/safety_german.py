@@ -95,6 +95,7 @@ class GermanRules:
     drugs: Pattern[str]
     topic_question: Pattern[str]
     topic_question_not: Pattern[str]
+    what_to_do: Pattern[str]
 
     def check(self, text: str) -> Finding:
         """What the German rules find in a message (nothing in one without them)."""
@@ -138,10 +139,13 @@ class GermanRules:
                     elif counted:
                         red_flags += [n for n in counted if n not in red_flags]
         personal, drug = bool(self.personal.search(folded)), bool(self.drugs.search(folded))
+        # beside a red flag, "was sollen wir tun?" is answered by the urgent reply
+        asks_what_to_do = bool(red_flags) and bool(self.what_to_do.search(folded))
+        read = self.what_to_do.sub(" ", folded) if asks_what_to_do else folded
         advice = [
             name
             for name, pattern in self.advice
-            if (personal or name in ALWAYS_PERSONAL) and (drug or name not in NEEDS_A_DRUG) and pattern.search(folded)
+            if (personal or name in ALWAYS_PERSONAL) and (drug or name not in NEEDS_A_DRUG) and pattern.search(read)
         ]
         if any(name in NAMED_ONLY for name in advice) and self.asks_in_general(folded):
             advice = [name for name in advice if name not in NAMED_ONLY]
@@ -151,6 +155,7 @@ class GermanRules:
             advice=tuple(f"de: {n}" for n in advice),
             denied_red_flag=any_held_back and not red_flags,
             asks_a_question=question,
+            asks_what_to_do=asks_what_to_do,
         )
 
     def asks_in_general(self, folded: str) -> bool:
@@ -188,6 +193,7 @@ def german_rules(path: Path = PATTERNS_FILE) -> GermanRules:
         drugs=_compile("drugs", raw.get("drugs")),
         topic_question=_compile("topic_question", raw.get("topic_question")),
         topic_question_not=_compile("topic_question_not", raw.get("topic_question_not")),
+        what_to_do=_compile("what_to_do_now", raw.get("what_to_do_now")),
     )
 
 
@@ -202,4 +208,5 @@ def combined(english: Finding, german: Finding) -> Finding:
         advice=english.advice + german.advice,
         denied_red_flag=(english.denied_red_flag or german.denied_red_flag) and not red_flags,
         asks_a_question=english.asks_a_question or (german.asks_a_question and bool(german.red_flags)),
+        asks_what_to_do=english.asks_what_to_do or german.asks_what_to_do,
     )
