@@ -31,7 +31,9 @@ NEGATION_REACH = 6
 # The rules that read a number as a temperature, so "40 kg" or "39 years" is none
 # (other rules read numbers too: "sats 89 %" is no temperature, and counts).
 TEMPERATURE_RULES = {"high_fever", "fever_on_immunosuppressant"}
-# The sections of safety_patterns.yml that say in what context a red flag is told.
+# The sections of safety_patterns.yml that are no rule but the context a red flag is
+# told in (asked in general, long past, denied, ...) or, for what_to_do_now, the words
+# beside a red flag that the urgent reply answers (no advice request then).
 CONTEXT_KINDS = (
     "general_question",
     "general_message",
