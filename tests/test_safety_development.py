@@ -61,6 +61,7 @@ FLOORS: Dict[str, Tuple[int, int, int]] = {
     "safety_dev31.yml": (99, 58, 0),
     "safety_dev32.yml": (94, 31, 0),
     "safety_dev33.yml": (98, 53, 0),
+    "safety_dev34.yml": (90, 55, 3),
     "safety_dev_de.yml": (90, 89, 0),
     "safety_dev_de2.yml": (90, 90, 0),
     "safety_dev_de3.yml": (80, 80, 0),
