@@ -15,6 +15,10 @@ from bot.nlu.safety_patterns import Finding
 RULES = german_rules()
 
 RED_FLAGS = {
+    "Meine Tochter sagt seit gestern, sie will nicht mehr leben.": "self_harm",
+    "Er hat sich heute geritzt, ich habe es am Arm gesehen": "self_harm",
+    "Unser Kleiner ist an die Tabletten gekommen, eine ganze Packung Naproxen fehlt": "poisoning",
+    "Sie hat eine Überdosis genommen": "poisoning",
     "38 komma 9, nackensteif, kopfweh, kind mit cno": "stiff_neck",
     "seit 12 std kein urin, rücken tut weh": "incontinence",
     "Er hat gebrochen, war alles mit Blut, er nimmt Naproxen": "bleeding",
@@ -295,6 +299,9 @@ RED_FLAGS = {
     "Heast, mei Sohn kriagt ka Luft und is ganz blau um'n Mund": "breathing",
 }
 NOT_NOW = [
+    # an overdose, suicide asked about in general
+    "Was passiert bei einer Überdosis Naproxen?",
+    "Ist Suizid bei Jugendlichen mit chronischen Schmerzen häufiger?",
     # the "wenn" clause read with the next one: its denial holds only what they say together
     "Wenn sie kein Fieber hat, darf sie dann in die Schule?",
     "Als der Arzt Tumor sagte, bin ich fast umgefallen. Ist CRMO Krebs?",

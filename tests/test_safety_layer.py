@@ -83,11 +83,27 @@ RED_FLAG_EXAMPLES: Dict[str, List[str]] = {
     "fever_with_immunosuppressant_named": ["my son is on humira and has a fever", "he take methotrexat and have fever"],
     "infection_on_immunosuppressant": ["on etanercept, got a boil on my leg that keeps getting bigger"],
     "spreading_redness": ["the redness on her knee is spreading up her leg"],
+    "night_sweats_and_weight_loss": ["she wakes up drenched in sweat every night and has lost 3 kg since the summer"],
+    "overdose": ["I think my son took an overdose of his tablets"],
+    "poisoning": [
+        "my toddler got into the naproxen bottle and some are missing",
+        "she swallowed about 8 of them before I saw",
+        "he ate the whole packet of his ibuprofen",
+    ],
+    "suicidal": ["my son told me tonight that he feels suicidal"],
+    "self_harm": [
+        "she keeps saying she doesn't want to be alive",
+        "I found out he has been cutting himself",
+        "my daughter says we would all be better off without her",
+    ],
+    "testicle_pain": ["his testicle is suddenly very painful and swollen"],
+    "hard_belly": ["her tummy is hard as a rock and she is in pain"],
     "limb_out_of_shape": [
         "after the fall his wrist is shaped like a fork",
         "swing accident 20 mins ago, collarbone sticking out at an angle",
         "fell on the stairs and the forearm is visibly bent",
         "his forearm has a weird bend in it now",
+        "after the fall his leg looks shorter and the foot is turned outward",
         "the arm is bent in strange way",
         "his ankle is a completely different shape since the fall",
         "her wrist looks bent after the game",
@@ -145,6 +161,7 @@ RED_FLAG_EXAMPLES: Dict[str, List[str]] = {
         "i can't feel my saddle area since this morning",
         "she can't move at all and her back is agony",
         "he reports altered sensation in both legs",
+        "since the fall this morning she won't use her arm at all",
         "she says the saddle area feels odd since the morning",
         "his left arm just hangs there since lunch",
         "she can't hold her cup this evening",
@@ -280,6 +297,8 @@ RED_FLAG_EXAMPLES: Dict[str, List[str]] = {
         "his lips are swellin up and he's strugglin to breathe",
         "her lips are swelling up after the new tablet",
         "he says his mouth feels big and funny",
+        "my throat feels like it is closing up",
+        "the swelling under his jaw is pushing his tongue up",
         "after the new tablet her lips look like balloons",
         "his face is swelling and there are itchy bumps on his chest",
         "her lips are fat after the ibuprofen",
@@ -368,6 +387,8 @@ ADVICE_EXAMPLES: Dict[str, List[str]] = {
     "wait_or_go": ["wait till the rheum appointment or go to the gp?", "limping a bit, wait it out or doctor?"],
     "pregnant_on_a_drug": ["pregnant on methotrexate, what now", "breastfeeding while taking naproxen, fine?"],
     "one_course_changed": [
+        "postpone her etanercept till after the trip?",
+        "can his next pamidronate be moved back a month?",
         "halve the naproxen since better?",
         "Can the etanercept be delayed a week for holiday travel?",
         "wean off prednisolone faster?",
@@ -497,6 +518,7 @@ ADVICE_EXAMPLES: Dict[str, List[str]] = {
         "can i give him an antihistamine for his hay fever while he's on infliximab?",
     ],
     "combining_medicines": [
+        "she is on methotrexate and naproxen, can she take all three with the antibiotic?",
         "can I give him Ibuprom and paracetamol at the same time?",
         "antibiotics and mtx, combine ok?",
         "folic acid the same day as methotrexate for my son?",
@@ -641,6 +663,14 @@ ADVICE_EXAMPLES: Dict[str, List[str]] = {
     ],
 }
 ORDINARY = [
+    # suicide, an overdose, night sweats asked about in general
+    "is suicide more common in teenagers with chronic pain?",
+    "are kids with CRMO more prone to fainting?",
+    "can you overdose on ibuprofen?",
+    "what happens if a child takes too many naproxen tablets?",
+    "can crmo cause night sweats and weight loss?",
+    "how do I get her to swallow tablets?",
+    "I don't want to live in fear of the next flare",
     # "rules for my son" is no "rule out ... for my son"
     "what are the rules for my son at school with crmo?",
     # scans over the years: the monitoring answer, not one scan for one case
