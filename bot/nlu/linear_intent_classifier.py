@@ -9,8 +9,11 @@ featurizers have no TF-IDF; raw counts let long messages (a story before the
 question) and common words weigh more than the few words that name the topic.
 This subclass makes `C` and `class_weight` part of the config and, with
 `tfidf: true`, weights the sparse part by sublinear TF-IDF (fitted on the
-training data, saved beside the classifier) and scales each row to unit length,
-the same length as the normalised sentence embedding beside it.
+training data, saved beside the classifier) and scales each row to unit length.
+`dense_weight` sets the length of the dense part beside it (the normalised
+sentence embedding has length 1): with one regularisation strength for every
+weight, it says how much the classifier may lean on the embedding against the
+words (config.yml gives the value and how it was chosen).
 
 At run time it scores a message without building scikit-learn's input row:
 Rasa's `process` joins every featurizer's sparse and dense features into one
@@ -45,7 +48,7 @@ IDF_FILE = "idf.npy"
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
 class LinearIntentClassifier(LogisticRegressionClassifier):
     """`LogisticRegressionClassifier` with `C` (inverse regularisation strength),
-    `class_weight` ("balanced" or null) and `tfidf` in its config."""
+    `class_weight` ("balanced" or null), `tfidf` and `dense_weight` in its config."""
 
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
@@ -54,6 +57,7 @@ class LinearIntentClassifier(LogisticRegressionClassifier):
             "C": 1.0,
             "class_weight": "balanced",
             "tfidf": False,
+            "dense_weight": 1.0,
         }
 
     def __init__(
@@ -84,7 +88,7 @@ class LinearIntentClassifier(LogisticRegressionClassifier):
             indices.append(row.columns)
             data.append(row.counts)
             indptr.append(indptr[-1] + len(row.columns))
-            vectors.append(row.vector)
+            vectors.append(row.vector * self.config["dense_weight"])
         columns = np.concatenate(indices) if indices else np.zeros(0, dtype=np.int64)
         values = np.concatenate(data) if data else np.zeros(0)
         counts = csr_matrix((values, columns, indptr), shape=(len(messages), width or 0))
@@ -111,7 +115,7 @@ class LinearIntentClassifier(LogisticRegressionClassifier):
     def probabilities(self, message: Message) -> np.ndarray:
         """What `clf.predict_proba` gives for the message's row of `_create_X`,
         computed from the words the message has: the softmax of
-        coef[:, columns] @ weights + coef[:, dense] @ vector + intercept."""
+        coef[:, columns] @ weights + coef[:, dense] @ (dense_weight * vector) + intercept."""
         if self.clf.multi_class == "ovr" or self.clf.solver == "liblinear" or len(self.clf.classes_) <= 2:
             return self.clf.predict_proba(self._create_X([message]))[0]  # one-vs-rest: scikit-learn's own
         row = sentence_features(message)
@@ -127,7 +131,7 @@ class LinearIntentClassifier(LogisticRegressionClassifier):
             length = np.sqrt(np.dot(weights, weights))
             if length > 0:
                 weights = weights / length
-        scores = coef[:, at] @ weights + coef[:, width:] @ vector + self.clf.intercept_
+        scores = coef[:, at] @ weights + coef[:, width:] @ (vector * self.config["dense_weight"]) + self.clf.intercept_
         scores = np.exp(scores - scores.max())
         return scores / scores.sum()
 
