@@ -504,6 +504,7 @@ ADVICE_EXAMPLES: Dict[str, List[str]] = {
         "i'm 19 on mtx, can i have a few drinks at a wedding?",
     ],
     "missed_dose": [
+        "should I skip his tablets tonight, he says the pain is gone",
         "switch from naproxen to ibuprofen, fine?",
         "skip naproxen today?",
         "can you stop adalimumab cold turkey",
@@ -538,6 +539,7 @@ ADVICE_EXAMPLES: Dict[str, List[str]] = {
         "ibuprofen and my methotrexate fine together?",
     ],
     "result_verdict": [
+        "the report says 'oedema in the right femur', what stage is that?",
         "the biopsy showed no bacteria. so it's definitely crmo then?",
         "bone scan results: 'increased uptake in the left femur'. does that confirm crmo?",
         "x-ray shows sclerosis in the clavicle. is that crmo or something worse?",
@@ -585,6 +587,7 @@ ADVICE_EXAMPLES: Dict[str, List[str]] = {
         "his alk phos is 420, is that from crmo?",
     ],
     "does_my_child_have_it": [
+        "her bloods are fine now, does she still have active CNO?",
         "the letter says query CRMO vs LCH. which one does my son have?",
         "the biopsy says chronic inflammation. does that confirm my son has CRMO?",
         "does my son's story sound like CRMO or leukaemia to you?",
@@ -625,6 +628,7 @@ ADVICE_EXAMPLES: Dict[str, List[str]] = {
         "could my daughter still ski after the infusion",
     ],
     "activity_for_own_child": [
+        "can he go back to football next week?",
         "can my son still carry his heavy school bag with CRMO in his spine?",
         "as her teacher can i let her go on the trip?",
         "should i excuse him from the running test?",
@@ -666,6 +670,8 @@ ORDINARY = [
     # suicide, an overdose, night sweats asked about in general
     "is suicide more common in teenagers with chronic pain?",
     "are kids with CRMO more prone to fainting?",
+    "what stage is crmo usually found at?",
+    "can kids go back to sport after a flare?",
     "can you overdose on ibuprofen?",
     "what happens if a child takes too many naproxen tablets?",
     "can crmo cause night sweats and weight loss?",
