@@ -193,13 +193,16 @@ def test_linear_intent_classifier_gives_c_and_class_weight_to_scikit_learn(tmp_p
     assert message.get(INTENT)["name"] == "greet"
 
 
-@pytest.mark.parametrize("dense_weight", [1.0, 0.5])
-def test_the_linear_classifier_scores_a_message_as_scikit_learn_does(tmp_path: Path, monkeypatch, dense_weight):
+@pytest.mark.parametrize("sparse_weights, dense_weight", [(None, 1.0), ([1.8, 0.7], 0.5)])
+def test_the_linear_classifier_scores_a_message_as_scikit_learn_does(
+    tmp_path: Path, monkeypatch, sparse_weights, dense_weight
+):
     """Its run-time shortcut (the words a message has, times their weights)
     against scikit-learn's predict_proba on the row `_create_X` builds, with
-    TF-IDF, two sparse featurizers, repeated words, three intents and the
-    embedding at full and at half length."""
-    config = {"C": 10.0, "class_weight": None, "tfidf": True, "dense_weight": dense_weight}
+    TF-IDF, two sparse featurizers, repeated words, three intents, and the
+    parts of the row as they are or weighted."""
+    config = {"C": 10.0, "class_weight": None, "tfidf": True, "sparse_weights": sparse_weights}
+    config["dense_weight"] = dense_weight
     classifier = linear_classifier(tmp_path, monkeypatch, **config)
     rng = np.random.default_rng(7)
     intents = ["greet", "goodbye", "what_is_crmo"]
@@ -220,14 +223,20 @@ def test_the_linear_classifier_scores_a_message_as_scikit_learn_does(tmp_path: P
         assert processed.get(INTENT)["confidence"] == pytest.approx(expected[best])
 
 
-def test_the_dense_part_of_the_input_has_the_configured_length(tmp_path: Path, monkeypatch):
-    """`dense_weight` scales the sentence embedding beside the word counts, in
-    training and at run time alike (the test above); the counts stay as they are."""
-    message = sparse_and_dense("m", "", [1, 0, 2], [0.6, 0.8])
-    full = linear_classifier(tmp_path, monkeypatch, tfidf=False)._create_X([message]).toarray()
-    half = linear_classifier(tmp_path, monkeypatch, tfidf=False, dense_weight=0.5)._create_X([message]).toarray()
-    np.testing.assert_allclose(half, [[1, 0, 2, 0.3, 0.4]])
-    np.testing.assert_allclose(full, [[1, 0, 2, 0.6, 0.8]])
+def test_the_parts_of_the_input_have_the_configured_weights(tmp_path: Path, monkeypatch):
+    """`sparse_weights` scale each sparse featurizer's columns and `dense_weight`
+    the sentence embedding, in training and at run time alike (the test above)."""
+    message = sparse_and_dense("m", "", [1, 0, 2], [0.6, 0.8], [3, 1])
+    plain = linear_classifier(tmp_path, monkeypatch, tfidf=False)._create_X([message]).toarray()
+    weighted = linear_classifier(tmp_path, monkeypatch, tfidf=False, sparse_weights=[2.0, 0.5], dense_weight=0.5)
+    np.testing.assert_allclose(plain, [[1, 0, 2, 3, 1, 0.6, 0.8]])
+    np.testing.assert_allclose(weighted._create_X([message]).toarray(), [[2, 0, 4, 1.5, 0.5, 0.3, 0.4]])
+
+
+def test_a_weight_for_each_sparse_featurizer_or_an_error_that_says_so(tmp_path: Path, monkeypatch):
+    classifier = linear_classifier(tmp_path, monkeypatch, tfidf=False, sparse_weights=[1.0, 1.8, 1.0])
+    with pytest.raises(ValueError, match="one weight per sparse featurizer"):
+        classifier._create_X([sparse_and_dense("m", "", [1, 0, 2], [0.6, 0.8], [3, 1])])
 
 
 def test_the_training_matrix_is_rasas_own_join_of_the_sentence_features(tmp_path: Path, monkeypatch):

@@ -10,10 +10,11 @@ question) and common words weigh more than the few words that name the topic.
 This subclass makes `C` and `class_weight` part of the config and, with
 `tfidf: true`, weights the sparse part by sublinear TF-IDF (fitted on the
 training data, saved beside the classifier) and scales each row to unit length.
-`dense_weight` sets the length of the dense part beside it (the normalised
-sentence embedding has length 1): with one regularisation strength for every
-weight, it says how much the classifier may lean on the embedding against the
-words (config.yml gives the value and how it was chosen).
+`sparse_weights` (one per sparse featurizer, in the order they run) and
+`dense_weight` then scale the parts of that row: the normalised sentence
+embedding has length 1, and with one regularisation strength for every
+weight, a part made longer is one the classifier may lean on more
+(config.yml gives the values and how they were chosen).
 
 At run time it scores a message without building scikit-learn's input row:
 Rasa's `process` joins every featurizer's sparse and dense features into one
@@ -26,7 +27,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 import numpy as np
 from rasa.engine.graph import ExecutionContext
@@ -48,7 +49,8 @@ IDF_FILE = "idf.npy"
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
 class LinearIntentClassifier(LogisticRegressionClassifier):
     """`LogisticRegressionClassifier` with `C` (inverse regularisation strength),
-    `class_weight` ("balanced" or null), `tfidf` and `dense_weight` in its config."""
+    `class_weight` ("balanced" or null), `tfidf`, `sparse_weights` and
+    `dense_weight` in its config."""
 
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
@@ -57,6 +59,7 @@ class LinearIntentClassifier(LogisticRegressionClassifier):
             "C": 1.0,
             "class_weight": "balanced",
             "tfidf": False,
+            "sparse_weights": None,  # null: every sparse featurizer's counts as they are
             "dense_weight": 1.0,
         }
 
@@ -73,6 +76,7 @@ class LinearIntentClassifier(LogisticRegressionClassifier):
         # the fitted IDF weights as a plain array: scikit-learn's `idf_` sums a
         # features x features diagonal matrix on every read, 0.5 ms a message
         self.idf: Optional[np.ndarray] = None
+        self._weights_by_blocks: Dict[Tuple[int, ...], np.ndarray] = {}  # one array per message is 0.1 ms
 
     def _create_X(self, messages: List[Message]) -> csr_matrix:
         """Sparse sentence features (TF-IDF weighted when configured) beside the
@@ -80,6 +84,7 @@ class LinearIntentClassifier(LogisticRegressionClassifier):
         `get_sparse_features` also joins every message's sequence features
         (a row per word, deep-copied), which cost half a minute of training."""
         indptr, indices, data, vectors, width = [0], [], [], [], None
+        blocks: Tuple[int, ...] = ()
         for message in messages:
             row = sentence_features(message)
             if width is not None and row.width != width:
@@ -89,6 +94,7 @@ class LinearIntentClassifier(LogisticRegressionClassifier):
             data.append(row.counts)
             indptr.append(indptr[-1] + len(row.columns))
             vectors.append(row.vector * self.config["dense_weight"])
+            blocks = row.blocks
         columns = np.concatenate(indices) if indices else np.zeros(0, dtype=np.int64)
         values = np.concatenate(data) if data else np.zeros(0)
         counts = csr_matrix((values, columns, indptr), shape=(len(messages), width or 0))
@@ -97,7 +103,23 @@ class LinearIntentClassifier(LogisticRegressionClassifier):
                 self.tfidf = TfidfTransformer(sublinear_tf=True).fit(counts)
                 self.idf = np.asarray(self.tfidf.idf_)
             counts = self.tfidf.transform(counts)
+        if self.config["sparse_weights"] is not None and messages:
+            counts = csr_matrix(counts.multiply(self._column_weights(blocks)))
         return hstack([counts, csr_matrix(np.vstack(vectors) if vectors else np.zeros((0, 0)))]).tocsr()
+
+    def _column_weights(self, blocks: Tuple[int, ...]) -> np.ndarray:
+        """`sparse_weights` spread over the columns: each featurizer's weight on
+        each of its columns (`blocks` are their widths, in pipeline order)."""
+        if blocks in self._weights_by_blocks:
+            return self._weights_by_blocks[blocks]
+        weights = self.config["sparse_weights"] or [1.0] * len(blocks)
+        if len(weights) != len(blocks):
+            raise ValueError(
+                f"sparse_weights has {len(weights)} weights, but {len(blocks)} sparse featurizers run before "
+                f"the classifier: give config.yml one weight per sparse featurizer, in pipeline order."
+            )
+        self._weights_by_blocks[blocks] = np.repeat(np.asarray(weights, dtype=np.float64), blocks)
+        return self._weights_by_blocks[blocks]
 
     def process(self, messages: List[Message]) -> List[Message]:
         """The intent ranking of each message, as Rasa's `process` sets it."""
@@ -131,6 +153,8 @@ class LinearIntentClassifier(LogisticRegressionClassifier):
             length = np.sqrt(np.dot(weights, weights))
             if length > 0:
                 weights = weights / length
+        if self.config["sparse_weights"] is not None:
+            weights = weights * self._column_weights(row.blocks)[at]
         scores = coef[:, at] @ weights + coef[:, width:] @ (vector * self.config["dense_weight"]) + self.clf.intercept_
         scores = np.exp(scores - scores.max())
         return scores / scores.sum()
@@ -183,10 +207,11 @@ class SentenceRow:
     counts: np.ndarray
     width: int  # the sparse part's width
     vector: np.ndarray
+    blocks: Tuple[int, ...] = ()  # the width of each sparse featurizer's part
 
 
 def sentence_features(message: Message) -> SentenceRow:
-    columns, counts, width, dense = [], [], 0, []
+    columns, counts, width, dense, blocks = [], [], 0, [], []
     for features in message.features:
         if features.attribute != TEXT or features.type != FEATURE_TYPE_SENTENCE:
             continue
@@ -197,9 +222,11 @@ def sentence_features(message: Message) -> SentenceRow:
         columns.append(row.indices + width)
         counts.append(row.data.astype(np.float64))
         width += row.shape[1]
+        blocks.append(row.shape[1])
     return SentenceRow(
         np.concatenate(columns) if columns else np.zeros(0, dtype=np.int64),
         np.concatenate(counts) if counts else np.zeros(0),
         width,
         np.concatenate(dense) if dense else np.zeros(0),
+        tuple(blocks),
     )
