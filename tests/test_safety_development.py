@@ -88,7 +88,7 @@ FLOORS: Dict[str, Tuple[int, int, int]] = {
     "safety_dev_de24.yml": (88, 60, 1),
     "safety_dev_de25.yml": (90, 60, 2),
     "safety_dev_de26.yml": (89, 60, 1),
-    "safety_dev_de27.yml": (81, 57, 1),
+    "safety_dev_de27.yml": (89, 60, 1),
 }
 
 

@@ -19,6 +19,12 @@ RED_FLAGS = {
     "Er hat sich heute geritzt, ich habe es am Arm gesehen": "self_harm",
     "Unser Kleiner ist an die Tabletten gekommen, eine ganze Packung Naproxen fehlt": "poisoning",
     "Sie hat eine Überdosis genommen": "poisoning",
+    "Er hat vorhin 15 Tabletten auf einmal geschluckt": "poisoning",
+    "Sie hat mir gesagt, dass sie Tabletten gesammelt hat": "self_harm",
+    "Ich kann einfach nicht mehr.": "self_harm",
+    "Sein Hoden ist seit einer Stunde geschwollen und tut weh": "testicle_pain",
+    "Der Bauch ist steinhart und sie weint": "hard_belly",
+    "Ist es normal, dass der Hals so eng wird? Bin gerade noch in der Tagesklinik": "allergic_reaction",
     "38 komma 9, nackensteif, kopfweh, kind mit cno": "stiff_neck",
     "seit 12 std kein urin, rücken tut weh": "incontinence",
     "Er hat gebrochen, war alles mit Blut, er nimmt Naproxen": "bleeding",
@@ -300,6 +306,7 @@ RED_FLAGS = {
 }
 NOT_NOW = [
     # an overdose, suicide asked about in general
+    "Ich will nicht mehr zur Physio, die ist so langweilig. Ist das schlimm?",
     "Was passiert bei einer Überdosis Naproxen?",
     "Ist Suizid bei Jugendlichen mit chronischen Schmerzen häufiger?",
     # the "wenn" clause read with the next one: its denial holds only what they say together
@@ -350,6 +357,9 @@ NOT_NOW = [
     "Vor einem Jahr hatte sie bei einer Grippe mal 40 Fieber. Macht CRMO selber auch so hohes Fieber?",
 ]
 ADVICE = {
+    "Wäre es für meinen Sohn ok, stattdessen Naproxen zu nehmen?": "change_drug",
+    "Seine Zahn-OP ist nächste Woche, muss die Infusion davor oder danach sein?": "change_drug",
+    "Was würdet ihr für meine Tochter nehmen, MTX oder Sulfasalazin?": "decision",
     "ANA 1:160 bei mir, hab ich jetzt SAPHO oder CNO?": "has_it",
     "Sie würden geben Humira für Ihr Kind? Meine Tochter hat CRMO": "decision",
     "Quarkwickel oder Kühlpack, was ist für das Knie meiner Tochter besser?": "decision",
