@@ -76,7 +76,8 @@ class LinearIntentClassifier(LogisticRegressionClassifier):
         # the fitted IDF weights as a plain array: scikit-learn's `idf_` sums a
         # features x features diagonal matrix on every read, 0.5 ms a message
         self.idf: Optional[np.ndarray] = None
-        self._weights_by_blocks: Dict[Tuple[int, ...], np.ndarray] = {}  # one array per message is 0.1 ms
+        # the column weights by the widths of the sparse parts: built once, not for each message (0.04 ms)
+        self._weights_by_blocks: Dict[Tuple[int, ...], np.ndarray] = {}
 
     def _create_X(self, messages: List[Message]) -> csr_matrix:
         """Sparse sentence features (TF-IDF weighted when configured) beside the
