@@ -89,6 +89,8 @@ RED_FLAG_EXAMPLES: Dict[str, List[str]] = {
         "my toddler got into the naproxen bottle and some are missing",
         "she swallowed about 8 of them before I saw",
         "he ate the whole packet of his ibuprofen",
+        "my daughter took a load of her brother's tablets",
+        "he accidentally swallowed some of my pills",
     ],
     "suicidal": ["my son told me tonight that he feels suicidal"],
     "self_harm": [
@@ -673,6 +675,8 @@ ORDINARY = [
     "what stage is crmo usually found at?",
     "can kids go back to sport after a flare?",
     "can you overdose on ibuprofen?",
+    "he takes a lot of tablets every day for his crmo",
+    "she accidentally ate something with nuts, is that a problem with crmo?",
     "what happens if a child takes too many naproxen tablets?",
     "can crmo cause night sweats and weight loss?",
     "how do I get her to swallow tablets?",
