@@ -109,11 +109,12 @@ class LinearIntentClassifier(LogisticRegressionClassifier):
         return hstack([counts, csr_matrix(np.vstack(vectors) if vectors else np.zeros((0, 0)))]).tocsr()
 
     def _column_weights(self, blocks: Tuple[int, ...]) -> np.ndarray:
-        """`sparse_weights` spread over the columns: each featurizer's weight on
-        each of its columns (`blocks` are their widths, in pipeline order)."""
+        """`sparse_weights` (set: callers check) spread over the columns: each
+        featurizer's weight on each of its columns (`blocks` are their widths, in
+        pipeline order)."""
         if blocks in self._weights_by_blocks:
             return self._weights_by_blocks[blocks]
-        weights = self.config["sparse_weights"] or [1.0] * len(blocks)
+        weights = self.config["sparse_weights"]
         if len(weights) != len(blocks):
             raise ValueError(
                 f"sparse_weights has {len(weights)} weights, but {len(blocks)} sparse featurizers run before "
