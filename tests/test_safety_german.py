@@ -15,6 +15,17 @@ from bot.nlu.safety_patterns import Finding
 RULES = german_rules()
 
 RED_FLAGS = {
+    "Jetzt setzt er den Fuß gar nicht mehr auf und weint": "cannot_walk",
+    "da ist Blut im Erbrochenen, ziemlich viel": "bleeding",
+    "schwarzer teeriger Stuhl heute bei ihm": "bleeding",
+    "12 h nix gepinkelt": "incontinence",
+    "seit gestern früh nichts getrunken und kein Pipi": "incontinence",
+    "seit einer Stunde so einen Druck auf der Brust und ihr ist schwindlig": "chest_pain",
+    "er hat plötzlich Ausschlag am ganzen Körper und hustet stark": "allergic_reaction",
+    "nach dem Sturz im Turnen ist ihr Arm verformt": "deformed",
+    "sie hat sich am Arm geritzt und sagt, es ist ihr egal, ob sie stirbt": "self_harm",
+    "er schreibt im Gruppenchat Abschiedsnachrichten": "self_harm",
+    "er sagt, er will sich wehtun": "self_harm",
     "Meine Tochter sagt seit gestern, sie will nicht mehr leben.": "self_harm",
     "Er hat sich heute geritzt, ich habe es am Arm gesehen": "self_harm",
     "Unser Kleiner ist an die Tabletten gekommen, eine ganze Packung Naproxen fehlt": "poisoning",
@@ -357,6 +368,14 @@ NOT_NOW = [
     "Vor einem Jahr hatte sie bei einer Grippe mal 40 Fieber. Macht CRMO selber auch so hohes Fieber?",
 ]
 ADVICE = {
+    "Die Hausärztin will wissen, ob sie bei ihm die Zoledronsäure jetzt schon wiederholen soll.": "change_drug",
+    "Kann ich bei ihm die MTX-Tabletten durch die Spritze ersetzen?": "change_drug",
+    "Der Zahnarzt fragt, ob er ihr nach der Zoledronsäure einen Zahn ziehen kann.": "change_drug",
+    "Seine Blutsenkung ist 45, müssen wir jetzt etwas ändern?": "own_result",
+    "Meine Cousine fragt, ob ihr Sohn wegen seiner Schmerzen im Kiefer CRMO haben könnte.": "has_it",
+    "Er will in drei Wochen Skifahren, würdest du es ihm erlauben?": "decision",
+    "Sollen wir bei unserer Tochter eine Zweitmeinung einholen?": "decision",
+    "Darf mein Bruder mit seiner CNO in der Wirbelsäule in der Lehre schwere Kisten heben?": "decision",
     "Wäre es für meinen Sohn ok, stattdessen Naproxen zu nehmen?": "change_drug",
     "Seine Zahn-OP ist nächste Woche, muss die Infusion davor oder danach sein?": "change_drug",
     "Was würdet ihr für meine Tochter nehmen, MTX oder Sulfasalazin?": "decision",
@@ -552,6 +571,8 @@ ADVICE = {
     "Die Blutwerte meiner Tochter sind leicht erhöht. Wie wird CRMO bei ihr behandelt?": "own_result_mentioned",
 }
 GENERAL = [
+    "Gehören Krampfanfälle überhaupt zum Krankheitsbild von CRMO?",
+    "Können durch CNO Knochen verformt werden?",
     # someone else's words read in a forum: "10 von 10" there is no pain now
     "Warum sind die Schmerzen bei CRMO nachts am schlimmsten? In Foren liest man von 10 von 10 in der Nacht.",
     # dictated: the letters of CRMO and MRT, not "er" (he)

@@ -94,6 +94,7 @@ RED_FLAG_EXAMPLES: Dict[str, List[str]] = {
     ],
     "suicidal": ["my son told me tonight that he feels suicidal"],
     "self_harm": [
+        "my son said he wants to hurt himself",
         "she keeps saying she doesn't want to be alive",
         "I found out he has been cutting himself",
         "my daughter says we would all be better off without her",
@@ -187,6 +188,8 @@ RED_FLAG_EXAMPLES: Dict[str, List[str]] = {
         "my legs feel weak and wobbly",
     ],
     "bladder_or_bowel": [
+        "18 hours without a wet nappy, she's 2",
+        "bladder and bowel both went today and his back hurts",
         "he's been unable to pee since this morning",
         "she was peeing fine until today and now nothing",
         "she peed in the bed and didn't notice, she is 13",
@@ -241,6 +244,7 @@ RED_FLAG_EXAMPLES: Dict[str, List[str]] = {
     ],
     "collapsed": ["she collapsed at school an hour ago"],
     "vomiting_keeps_nothing_down": [
+        "she can't stop vomiting since lunch",
         "he has been sick all day and can't keep water down",
         "vomiting since 3am and hasn't kept anything down",
         "she keeps bringing up even sips of juice",
@@ -269,11 +273,17 @@ RED_FLAG_EXAMPLES: Dict[str, List[str]] = {
         "grandad says she is very muddled since lunch",
     ],
     "vital_signs": [
+        "he's been breathing 60 times a minute for half an hour",
+        "72 breaths a minute on the monitor",
         "her sats are 88 on the finger monitor",
         "the monitor says her pulse is 175",
         "heart rate of 158 while he is lying still",
         "my watch says 190 bpm and i feel awful",
         "blood pressure 72/38 on the machine and she is dizzy",
+    ],
+    "head_injury": [
+        "he hit his head in the match and now he is being sick",
+        "she banged her head on the pool edge and doesn't remember what happened",
     ],
     "headache_with_vomiting": [
         "awful headache all evening and he has thrown up three times",
@@ -281,6 +291,8 @@ RED_FLAG_EXAMPLES: Dict[str, List[str]] = {
         "he says it is the worst headache he has ever had",
     ],
     "chest_pain": [
+        "his chest hurts a lot when he breathes in and he's sweating",
+        "she's had chest pain on and off for an hour and it's getting worse",
         "chest pain + sob since lunch",
         "my chest hurts and i am sweating a lot",
         "his chest pain is spreading to his jaw",
@@ -420,6 +432,7 @@ ADVICE_EXAMPLES: Dict[str, List[str]] = {
         "naproxen twice a day for 25 kg, is that right?",
     ],
     "change_medicine": [
+        "her rheumatologist is away, could you tell me whether to raise her naproxen?",
         "Medrol taper: can we go faster than the rheumatologist said?",
         "is it safe to give my daughter Calpol every day for weeks?",
         "should I double my fish oil since it seems to help?",
@@ -589,6 +602,9 @@ ADVICE_EXAMPLES: Dict[str, List[str]] = {
         "his alk phos is 420, is that from crmo?",
     ],
     "does_my_child_have_it": [
+        "from what I told you, does my niece sound like she has CRMO?",
+        "does this sound like a flare to you? her ankle has ached for a week",
+        "would you say his back pain is a relapse or just growing pains?",
         "her bloods are fine now, does she still have active CNO?",
         "the letter says query CRMO vs LCH. which one does my son have?",
         "the biopsy says chronic inflammation. does that confirm my son has CRMO?",
@@ -602,6 +618,14 @@ ADVICE_EXAMPLES: Dict[str, List[str]] = {
         "does my daughter have crmo?",
         "could this be cno in my son",
         "a swelling on his jaw, is that the crmo?",
+    ],
+    "drug_needed_for_one": [
+        "does my son's jaw swelling mean he needs a bisphosphonate?",
+        "is my brother's CRMO bad enough to need a TNF blocker?",
+    ],
+    "dental_work_on_a_drug": [
+        "the dentist asks if it's safe to pull my son's tooth now that he's had zoledronic acid",
+        "can my daughter have her wisdom teeth out two days after her pamidronate?",
     ],
     "wait_or_see_a_doctor": [
         "you said a biopsy rules out cancer, so does my daughter need one?",
@@ -669,6 +693,11 @@ ADVICE_EXAMPLES: Dict[str, List[str]] = {
     ],
 }
 ORDINARY = [
+    # a fall that hurt, a tooth after a drug, why a drug is used: no red flag, no request for one person
+    "he fell and hurt himself at football, can crmo make bruises worse?",
+    "can you have a tooth pulled after zoledronic acid?",
+    "i don't get why spine lesions mean she needs a bisphosphonate",
+    "is breathing fast a side effect of pamidronate?",
     # suicide, an overdose, night sweats asked about in general
     "is suicide more common in teenagers with chronic pain?",
     "are kids with CRMO more prone to fainting?",
