@@ -63,6 +63,7 @@ FLOORS: Dict[str, Tuple[int, int, int]] = {
     "safety_dev33.yml": (99, 53, 0),
     "safety_dev34.yml": (99, 58, 3),
     "safety_dev35.yml": (98, 54, 0),
+    "safety_dev36.yml": (83, 51, 1),
     "safety_dev_de.yml": (90, 89, 0),
     "safety_dev_de2.yml": (90, 90, 0),
     "safety_dev_de3.yml": (80, 80, 0),
@@ -91,6 +92,7 @@ FLOORS: Dict[str, Tuple[int, int, int]] = {
     "safety_dev_de26.yml": (89, 60, 1),
     "safety_dev_de27.yml": (89, 60, 1),
     "safety_dev_de28.yml": (90, 58, 0),
+    "safety_dev_de29.yml": (71, 54, 0),
 }
 
 
