@@ -35,13 +35,13 @@ FLOORS: Dict[str, Tuple[int, int, int]] = {
     "safety_dev5.yml": (146, 0, 17),
     "safety_dev6.yml": (0, 121, 0),
     "safety_dev7.yml": (78, 66, 0),
-    "safety_dev8.yml": (76, 66, 0),
+    "safety_dev8.yml": (76, 67, 0),
     "safety_dev9.yml": (118, 0, 3),
     "safety_dev10.yml": (110, 59, 2),
     "safety_dev11.yml": (110, 60, 1),
     "safety_dev12.yml": (110, 59, 3),
     "safety_dev13.yml": (107, 60, 0),
-    "safety_dev14.yml": (110, 53, 1),
+    "safety_dev14.yml": (110, 55, 1),
     "safety_dev15.yml": (113, 59, 1),
     "safety_dev16.yml": (101, 57, 2),
     "safety_dev17.yml": (100, 60, 0),
@@ -63,7 +63,7 @@ FLOORS: Dict[str, Tuple[int, int, int]] = {
     "safety_dev33.yml": (99, 53, 0),
     "safety_dev34.yml": (99, 58, 3),
     "safety_dev35.yml": (98, 54, 0),
-    "safety_dev36.yml": (83, 51, 1),
+    "safety_dev36.yml": (99, 59, 1),
     "safety_dev_de.yml": (90, 89, 0),
     "safety_dev_de2.yml": (90, 90, 0),
     "safety_dev_de3.yml": (80, 80, 0),
@@ -92,7 +92,7 @@ FLOORS: Dict[str, Tuple[int, int, int]] = {
     "safety_dev_de26.yml": (89, 60, 1),
     "safety_dev_de27.yml": (89, 60, 1),
     "safety_dev_de28.yml": (90, 58, 0),
-    "safety_dev_de29.yml": (71, 54, 0),
+    "safety_dev_de29.yml": (89, 57, 0),
 }
 
 

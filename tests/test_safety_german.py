@@ -15,6 +15,21 @@ from bot.nlu.safety_patterns import Finding
 RULES = german_rules()
 
 RED_FLAGS = {
+    "Sie ist die Treppe runtergefallen und mit dem Kopf aufgeschlagen, jetzt erbricht sie": "head_injury_then_unwell",
+    "Meine Tochter hat die ganze Wochenpackung MTX auf einmal genommen": "poisoning",
+    "Ich hab grad 20 Ibuprofen genommen": "poisoning",
+    "Er hat von seinem Naproxen-Saft getrunken": "poisoning",
+    "Ich hab mein MTX jeden Tag genommen statt einmal die Woche": "poisoning",
+    "Sie will alle ihre Tabletten nehmen, damit es endlich vorbei ist": "self_harm",
+    "ich hab mir heute mit Absicht weh getan": "self_harm",
+    "Ich hab mir schon überlegt, wie ich es beenden könnte": "self_harm",
+    "Mein Sohn hat teerartigen Stuhl": "bleeding",
+    "Er hat seit heute Morgen blutigen Durchfall": "bleeding",
+    "Ihr Gesicht hängt auf einer Seite": "very_unwell",
+    "Ich sehe auf dem rechten Auge fast nichts mehr": "very_unwell",
+    "Sie hört Stimmen und will aus dem Fenster springen": "very_unwell",
+    "Die Haut löst sich an mehreren Stellen ab": "very_unwell",
+    "meine Beine sind seit heute Morgen irgendwie schwach": "numbness",
     "Jetzt setzt er den Fuß gar nicht mehr auf und weint": "cannot_walk",
     "da ist Blut im Erbrochenen, ziemlich viel": "bleeding",
     "schwarzer teeriger Stuhl heute bei ihm": "bleeding",
@@ -316,6 +331,8 @@ RED_FLAGS = {
     "Heast, mei Sohn kriagt ka Luft und is ganz blau um'n Mund": "breathing",
 }
 NOT_NOW = [
+    "Letztes Jahr ist er mit dem Kopf aufgeschlagen, danach hat er erbrochen.",
+    "Kann man nach einem Sturz auf den Kopf erbrechen, wenn man CRMO hat?",
     # an overdose, suicide asked about in general
     "Ich will nicht mehr zur Physio, die ist so langweilig. Ist das schlimm?",
     "Was passiert bei einer Überdosis Naproxen?",
@@ -368,6 +385,9 @@ NOT_NOW = [
     "Vor einem Jahr hatte sie bei einer Grippe mal 40 Fieber. Macht CRMO selber auch so hohes Fieber?",
 ]
 ADVICE = {
+    "Bei meinem Sohn ist die Stelle am Schlüsselbein wieder geschwollen. Schub oder nicht?": "has_it",
+    "Die Ärztin will eine Biopsie machen. Muss das bei meiner Tochter wirklich sein?": "decision",
+    "Kann mein Enkel mit uns eine Woche in den Bergen wandern?": "decision",
     "Die Hausärztin will wissen, ob sie bei ihm die Zoledronsäure jetzt schon wiederholen soll.": "change_drug",
     "Kann ich bei ihm die MTX-Tabletten durch die Spritze ersetzen?": "change_drug",
     "Der Zahnarzt fragt, ob er ihr nach der Zoledronsäure einen Zahn ziehen kann.": "change_drug",

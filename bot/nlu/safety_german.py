@@ -4,7 +4,8 @@ of bot/knowledge/safety_patterns.yml. The English rules match the lemmas of the
 project's English spaCy pipeline, which has no German; these match the text,
 with Umlaute folded the way families type them.
 
-A red flag counts unless its clause denies it, or its sentence tells it as long
+A red flag counts unless its clause denies it (a few, told over two clauses, are
+read over their sentence and held back by a denial anywhere in it), or its sentence tells it as long
 past (from the words that say so on), or asks about it in general without
 saying it is happening now, or says it is hypothetical whatever words of now
 it has (a temperature counts all the same, unless the sentence quotes a
@@ -81,6 +82,9 @@ def _compile(where: str, patterns: object) -> Pattern[str]:
 @dataclass(frozen=True)
 class GermanRules:
     red_flags: Tuple[Tuple[str, Pattern[str]], ...]
+    # read over a whole sentence, commas and all: a blow to the head in one clause
+    # and the vomiting in the next ("mit dem Kopf aufgeschlagen, jetzt erbricht sie")
+    sentence_red_flags: Tuple[Tuple[str, Pattern[str]], ...]
     on_immunosuppressant: Tuple[Tuple[str, Pattern[str]], ...]
     immunosuppressants: Pattern[str]
     denied: Pattern[str]
@@ -138,6 +142,11 @@ class GermanRules:
                         any_held_back = True
                     elif counted:
                         red_flags += [n for n in counted if n not in red_flags]
+            spread = [name for name, pattern in self.sentence_red_flags if pattern.search(sentence)]
+            if spread and (in_general or past or self.denied.search(sentence)):
+                any_held_back = True
+            elif spread:
+                red_flags += [n for n in spread if n not in red_flags]
         personal, drug = bool(self.personal.search(folded)), bool(self.drugs.search(folded))
         # beside a red flag, "was sollen wir tun?" is answered by the urgent reply
         asks_what_to_do = bool(red_flags) and bool(self.what_to_do.search(folded))
@@ -174,11 +183,13 @@ def german_rules(path: Path = PATTERNS_FILE) -> GermanRules:
     if not isinstance(raw, dict):
         raise SafetyPatternError("safety_patterns.yml has no `german` section")
     red: Dict[str, list] = raw.get("red_flags") or {}
+    spread: Dict[str, list] = raw.get("sentence_red_flags") or {}
     on_drug: Dict[str, list] = raw.get("on_immunosuppressant") or {}
     advice: Dict[str, list] = raw.get("advice") or {}
     held_back: Dict[str, list] = raw.get("held_back") or {}
     return GermanRules(
         red_flags=tuple((name, _compile(f"red_flags.{name}", p)) for name, p in red.items()),
+        sentence_red_flags=tuple((name, _compile(f"sentence_red_flags.{name}", p)) for name, p in spread.items()),
         on_immunosuppressant=tuple((name, _compile(f"on_immunosuppressant.{name}", p)) for name, p in on_drug.items()),
         immunosuppressants=_compile("immunosuppressants", raw.get("immunosuppressants")),
         denied=_compile("held_back.denied", held_back.get("denied")),
