@@ -64,7 +64,7 @@ FLOORS: Dict[str, Tuple[int, int, int]] = {
     "safety_dev34.yml": (99, 58, 3),
     "safety_dev35.yml": (98, 54, 0),
     "safety_dev36.yml": (99, 59, 1),
-    "safety_dev37.yml": (85, 55, 0),
+    "safety_dev37.yml": (98, 55, 0),
     "safety_dev_de.yml": (90, 89, 0),
     "safety_dev_de2.yml": (90, 90, 0),
     "safety_dev_de3.yml": (80, 80, 0),
@@ -94,7 +94,7 @@ FLOORS: Dict[str, Tuple[int, int, int]] = {
     "safety_dev_de27.yml": (89, 60, 1),
     "safety_dev_de28.yml": (90, 58, 0),
     "safety_dev_de29.yml": (89, 57, 0),
-    "safety_dev_de30.yml": (77, 55, 1),
+    "safety_dev_de30.yml": (89, 55, 1),
 }
 
 

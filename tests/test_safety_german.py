@@ -15,6 +15,19 @@ from bot.nlu.safety_patterns import Finding
 RULES = german_rules()
 
 RED_FLAGS = {
+    "Sie hat seit gestern kaum Pipi gemacht": "incontinence",
+    "der Kleine hat Tabletten aus der Schachtel gegessen": "poisoning",
+    "es fehlen ungefähr 10 Stück": "poisoning",
+    "ich hab vorhin alle meine Tabletten auf einmal genommen": "poisoning",
+    "er hätte einfach alle Schmerztabletten geschluckt, die er gefunden hat": "poisoning",
+    "er hat die Schachtel mit den MTX-Tabletten von seinem Bruder erwischt": "poisoning",
+    "am Arm geschnitten, es blutet immer noch": "bleeding",
+    "Er hat Durchfall mit viel Blut drin": "bleeding",
+    "Blutiges Erbrechen bei meinem Jungen": "bleeding",
+    "wahnsinnige Kopfschmerzen, die schlimmsten seines Lebens": "headache_with_vomiting",
+    "sie hat plötzlich eine dicke Zunge": "allergic_reaction",
+    "sie erbricht grün, seit Stunden": "vomiting",
+    "Ich hab grad so Gedanken, mich zu verletzen": "self_harm_thoughts",
     "Sie ist die Treppe runtergefallen und mit dem Kopf aufgeschlagen, jetzt erbricht sie": "head_injury_then_unwell",
     "Meine Tochter hat die ganze Wochenpackung MTX auf einmal genommen": "poisoning",
     "Ich hab grad 20 Ibuprofen genommen": "poisoning",
@@ -331,6 +344,7 @@ RED_FLAGS = {
     "Heast, mei Sohn kriagt ka Luft und is ganz blau um'n Mund": "breathing",
 }
 NOT_NOW = [
+    "Wie kann er Sport machen, ohne sich zu verletzen?",
     "Letztes Jahr ist er mit dem Kopf aufgeschlagen, danach hat er erbrochen.",
     "Kann man nach einem Sturz auf den Kopf erbrechen, wenn man CRMO hat?",
     # an overdose, suicide asked about in general

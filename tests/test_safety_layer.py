@@ -86,6 +86,9 @@ RED_FLAG_EXAMPLES: Dict[str, List[str]] = {
     "night_sweats_and_weight_loss": ["she wakes up drenched in sweat every night and has lost 3 kg since the summer"],
     "overdose": ["I think my son took an overdose of his tablets"],
     "poisoning": [
+        "took double my naproxen and then some more, like 8 tabs altogether",
+        "my 2 year old drank half a bottle of her brother's prednisolone syrup",
+        "think my son got 3 doses of naproxen in an hour",
         "my son took 10 naproxen at once to make the pain stop",
         "my 2 year old swallowed some of my prednisolone tablets",
         "she's taken all her sulfasalazine tablets, about 30",
@@ -99,6 +102,7 @@ RED_FLAG_EXAMPLES: Dict[str, List[str]] = {
     ],
     "suicidal": ["my son told me tonight that he feels suicidal"],
     "self_harm": [
+        "I think I'm going to end it tonight",
         "I found a note in his room tonight saying goodbye",
         "I've been thinking a lot about ending it",
         "my friend messaged me saying she's going to hurt herself tonight",
@@ -232,6 +236,7 @@ RED_FLAG_EXAMPLES: Dict[str, List[str]] = {
         "no wee for 12 hours and he is drinking fine",
     ],
     "sudden_severe_pain": [
+        "Sudden, terrible pain in my mid back",
         "excruciatin pain in his hip",
         "her knee pain came outta nowhere",
         "she screams when the blanket touches her knee",
@@ -294,8 +299,16 @@ RED_FLAG_EXAMPLES: Dict[str, List[str]] = {
         "he hit his head in the match and now he is being sick",
         "she banged her head on the pool edge and doesn't remember what happened",
     ],
-    "head_injury_then_unwell": ["hit her head on the trampoline an hour ago, now drowsy and has been sick twice"],
-    "weekly_drug_taken_daily": ["I took my methotrexate every day this week instead of once a week by mistake"],
+    "head_injury_then_unwell": [
+        "fell down the stairs and hit her head, been sick twice since",
+        "hit her head on the trampoline an hour ago, now drowsy and has been sick twice",
+    ],
+    "weekly_drug_taken_daily": [
+        "I took my methotrexate every day this week instead of once a week by mistake",
+        "accidentally gave him his weekly methotrexate every day for three days",
+    ],
+    "many_pills_taken": ["i took like 15 naproxen because nothing helps the pain anymore"],
+    "took_all_at_once": ["she took all of her week's methotrexate at once about an hour ago"],
     "headache_with_vomiting": [
         "I've had a headache for 2 days that's the worst of my life",
         "awful headache all evening and he has thrown up three times",
@@ -345,6 +358,10 @@ RED_FLAG_EXAMPLES: Dict[str, List[str]] = {
         "my boy is crying, pain very bad in his thigh, suddenly started an hour ago",
     ],
     "very_unwell": [
+        "very cold blotchy skin and he's just not himself",
+        "barely drinking, eyes are sunken and he cries with no tears",
+        "trouble swallowing and talking since the drip this afternoon",
+        "she says it's hard to swallow and breathe",
         "suddenly can't see out of one eye and terrible headache",
         "now I'm seeing double",
         "she is hearing voices since the high-dose steroids",
@@ -718,6 +735,8 @@ ADVICE_EXAMPLES: Dict[str, List[str]] = {
     ],
 }
 ORDINARY = [
+    "I've been taking about 6 ibuprofen a day for my back, is that ok with crmo in general?",
+    "she has trouble swallowing tablets, is naproxen available as liquid?",
     "why is methotrexate taken once a week instead of every day?",
     "is it a flare if the pain comes back after a year?",
     # a fall that hurt, a tooth after a drug, why a drug is used: no red flag, no request for one person
