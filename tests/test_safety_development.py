@@ -65,6 +65,7 @@ FLOORS: Dict[str, Tuple[int, int, int]] = {
     "safety_dev35.yml": (98, 54, 0),
     "safety_dev36.yml": (99, 59, 1),
     "safety_dev37.yml": (98, 55, 0),
+    "safety_dev38.yml": (82, 51, 3),
     "safety_dev_de.yml": (90, 89, 0),
     "safety_dev_de2.yml": (90, 90, 0),
     "safety_dev_de3.yml": (80, 80, 0),
@@ -95,6 +96,7 @@ FLOORS: Dict[str, Tuple[int, int, int]] = {
     "safety_dev_de28.yml": (90, 58, 0),
     "safety_dev_de29.yml": (89, 57, 0),
     "safety_dev_de30.yml": (89, 55, 1),
+    "safety_dev_de31.yml": (66, 48, 1),
 }
 
 
