@@ -344,6 +344,7 @@ RED_FLAGS = {
     "Heast, mei Sohn kriagt ka Luft und is ganz blau um'n Mund": "breathing",
 }
 NOT_NOW = [
+    "Mein Kleiner hat die halbe Flasche Wasser leer getrunken",
     "Wie kann er Sport machen, ohne sich zu verletzen?",
     "Letztes Jahr ist er mit dem Kopf aufgeschlagen, danach hat er erbrochen.",
     "Kann man nach einem Sturz auf den Kopf erbrechen, wenn man CRMO hat?",

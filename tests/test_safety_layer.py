@@ -86,7 +86,6 @@ RED_FLAG_EXAMPLES: Dict[str, List[str]] = {
     "night_sweats_and_weight_loss": ["she wakes up drenched in sweat every night and has lost 3 kg since the summer"],
     "overdose": ["I think my son took an overdose of his tablets"],
     "poisoning": [
-        "took double my naproxen and then some more, like 8 tabs altogether",
         "my 2 year old drank half a bottle of her brother's prednisolone syrup",
         "think my son got 3 doses of naproxen in an hour",
         "my son took 10 naproxen at once to make the pain stop",
@@ -307,7 +306,10 @@ RED_FLAG_EXAMPLES: Dict[str, List[str]] = {
         "I took my methotrexate every day this week instead of once a week by mistake",
         "accidentally gave him his weekly methotrexate every day for three days",
     ],
-    "many_pills_taken": ["i took like 15 naproxen because nothing helps the pain anymore"],
+    "many_pills_taken": [
+        "i took like 15 naproxen because nothing helps the pain anymore",
+        "took double my naproxen and then some more, like 8 tabs altogether",
+    ],
     "took_all_at_once": ["she took all of her week's methotrexate at once about an hour ago"],
     "headache_with_vomiting": [
         "I've had a headache for 2 days that's the worst of my life",
@@ -735,6 +737,8 @@ ADVICE_EXAMPLES: Dict[str, List[str]] = {
     ],
 }
 ORDINARY = [
+    "she drank a whole bottle of water after football, is that ok with naproxen in general?",
+    "he takes 8 pills total every day for his crmo, is that usual?",
     "I've been taking about 6 ibuprofen a day for my back, is that ok with crmo in general?",
     "she has trouble swallowing tablets, is naproxen available as liquid?",
     "why is methotrexate taken once a week instead of every day?",
