@@ -400,6 +400,7 @@ NOT_NOW = [
     "Vor einem Jahr hatte sie bei einer Grippe mal 40 Fieber. Macht CRMO selber auch so hohes Fieber?",
 ]
 ADVICE = {
+    "Darf mein Sohn mit CRMO in die Schule?": "decision",
     "Bei meinem Sohn ist die Stelle am Schlüsselbein wieder geschwollen. Schub oder nicht?": "has_it",
     "Die Ärztin will eine Biopsie machen. Muss das bei meiner Tochter wirklich sein?": "decision",
     "Kann mein Enkel mit uns eine Woche in den Bergen wandern?": "decision",
@@ -606,6 +607,7 @@ ADVICE = {
     "Die Blutwerte meiner Tochter sind leicht erhöht. Wie wird CRMO bei ihr behandelt?": "own_result_mentioned",
 }
 GENERAL = [
+    "Darf mein Sohn mit CRMO in die Schule oder steckt er andere Kinder an?",
     "Gehören Krampfanfälle überhaupt zum Krankheitsbild von CRMO?",
     "Können durch CNO Knochen verformt werden?",
     # someone else's words read in a forum: "10 von 10" there is no pain now

@@ -737,6 +737,8 @@ ADVICE_EXAMPLES: Dict[str, List[str]] = {
     ],
 }
 ORDINARY = [
+    # whether one child may go somewhere, asked because of contagion: one answer for everyone
+    "can she go swimming with the team or could the others catch it?",
     "she drank a whole bottle of water after football, is that ok with naproxen in general?",
     "he takes 8 pills total every day for his crmo, is that usual?",
     "I've been taking about 6 ibuprofen a day for my back, is that ok with crmo in general?",

@@ -14,7 +14,8 @@ counts where the message names a drug that weakens the immune system. An advice 
 is about one person (asking whether to wait or see a doctor, quoting one's own
 report or values, a drug run out, and asking the bot to drop its rules, always
 are); the rules on changing a drug, vaccines, pregnancy, a drug run out and a
-claim to be a nurse or doctor also need a drug named."""
+claim to be a nurse or doctor also need a drug named; a word of the message can
+hold one back (`advice_unless`: a school question asked because of contagion)."""
 
 from __future__ import annotations
 
@@ -95,6 +96,8 @@ class GermanRules:
     now: Pattern[str]
     happening: Pattern[str]
     advice: Tuple[Tuple[str, Pattern[str]], ...]
+    # an advice rule that a word of the message holds back ("... oder steckt er andere an?")
+    advice_unless: Dict[str, Pattern[str]]
     personal: Pattern[str]
     drugs: Pattern[str]
     topic_question: Pattern[str]
@@ -154,7 +157,10 @@ class GermanRules:
         advice = [
             name
             for name, pattern in self.advice
-            if (personal or name in ALWAYS_PERSONAL) and (drug or name not in NEEDS_A_DRUG) and pattern.search(read)
+            if (personal or name in ALWAYS_PERSONAL)
+            and (drug or name not in NEEDS_A_DRUG)
+            and pattern.search(read)
+            and not (name in self.advice_unless and self.advice_unless[name].search(read))
         ]
         if any(name in NAMED_ONLY for name in advice) and self.asks_in_general(folded):
             advice = [name for name in advice if name not in NAMED_ONLY]
@@ -187,6 +193,7 @@ def german_rules(path: Path = PATTERNS_FILE) -> GermanRules:
     on_drug: Dict[str, list] = raw.get("on_immunosuppressant") or {}
     advice: Dict[str, list] = raw.get("advice") or {}
     held_back: Dict[str, list] = raw.get("held_back") or {}
+    unless: Dict[str, list] = raw.get("advice_unless") or {}
     return GermanRules(
         red_flags=tuple((name, _compile(f"red_flags.{name}", p)) for name, p in red.items()),
         sentence_red_flags=tuple((name, _compile(f"sentence_red_flags.{name}", p)) for name, p in spread.items()),
@@ -200,6 +207,7 @@ def german_rules(path: Path = PATTERNS_FILE) -> GermanRules:
         now=_compile("now", raw.get("now")),
         happening=_compile("happening", raw.get("happening")),
         advice=tuple((name, _compile(f"advice.{name}", p)) for name, p in advice.items()),
+        advice_unless={name: _compile(f"advice_unless.{name}", p) for name, p in unless.items()},
         personal=_compile("personal", [rf"{p}\b" for p in raw.get("personal") or []]),
         drugs=_compile("drugs", raw.get("drugs")),
         topic_question=_compile("topic_question", raw.get("topic_question")),
