@@ -140,16 +140,13 @@ class GermanRules:
                 ]
                 when, found_in_when = (clause, alone) if WHEN_CLAUSE.search(clause) else ("", [])
                 for found, text in ((alone, clause), (spanning, joined)):
-                    counted = [] if impersonal else [n for n in found if n in ALWAYS_COUNTS] if in_general else found
-                    if found and (self.denied.search(text) or past or not counted):
-                        any_held_back = True
-                    elif counted:
-                        red_flags += [n for n in counted if n not in red_flags]
+                    held, counted = self._weigh(found, text, impersonal, in_general, past)
+                    any_held_back = any_held_back or held
+                    red_flags += [n for n in counted if n not in red_flags]
             spread = [name for name, pattern in self.sentence_red_flags if pattern.search(sentence)]
-            if spread and (in_general or past or self.denied.search(sentence)):
-                any_held_back = True
-            elif spread:
-                red_flags += [n for n in spread if n not in red_flags]
+            held, counted = self._weigh(spread, sentence, impersonal, in_general, past)
+            any_held_back = any_held_back or held
+            red_flags += [n for n in counted if n not in red_flags]
         personal, drug = bool(self.personal.search(folded)), bool(self.drugs.search(folded))
         # beside a red flag, "was sollen wir tun?" is answered by the urgent reply
         asks_what_to_do = bool(red_flags) and bool(self.what_to_do.search(folded))
@@ -172,6 +169,17 @@ class GermanRules:
             asks_a_question=question,
             asks_what_to_do=asks_what_to_do,
         )
+
+    def _weigh(
+        self, found: List[str], text: str, impersonal: bool, in_general: bool, past: bool
+    ) -> Tuple[bool, List[str]]:
+        """Of the red flags `found` in `text` (a clause, two read together, or a
+        sentence): whether they are held back (denied, long past, or asked about in
+        general), and which count; a temperature counts even in a general question."""
+        counted = [] if impersonal else [n for n in found if n in ALWAYS_COUNTS] if in_general else found
+        if found and (self.denied.search(text) or past or not counted):
+            return True, []
+        return False, counted
 
     def asks_in_general(self, folded: str) -> bool:
         """Whether the message asks something and every question in it is about the
