@@ -57,6 +57,7 @@ RED_FLAGS = {
     "Meine Tochter sagt seit gestern, sie will nicht mehr leben.": "self_harm",
     "Er hat sich heute geritzt, ich habe es am Arm gesehen": "self_harm",
     "Unser Kleiner ist an die Tabletten gekommen, eine ganze Packung Naproxen fehlt": "poisoning",
+    "er hat den ganzen Blister Ibuprofen geschluckt": "poisoning",
     "Sie hat eine Überdosis genommen": "poisoning",
     "Er hat vorhin 15 Tabletten auf einmal geschluckt": "poisoning",
     "Sie hat mir gesagt, dass sie Tabletten gesammelt hat": "self_harm",
@@ -345,6 +346,7 @@ RED_FLAGS = {
 }
 NOT_NOW = [
     "Mein Kleiner hat die halbe Flasche Wasser leer getrunken",
+    "Die ganze Packungsbeilage macht mir Angst, mein Sohn nimmt seit gestern Naproxen",
     "Wie kann er Sport machen, ohne sich zu verletzen?",
     "Letztes Jahr ist er mit dem Kopf aufgeschlagen, danach hat er erbrochen.",
     "Kann man nach einem Sturz auf den Kopf erbrechen, wenn man CRMO hat?",
