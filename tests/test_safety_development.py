@@ -67,6 +67,7 @@ FLOORS: Dict[str, Tuple[int, int, int]] = {
     "safety_dev37.yml": (98, 55, 0),
     "safety_dev38.yml": (82, 51, 3),
     "safety_dev39.yml": (88, 50, 5),
+    "safety_dev40.yml": (86, 51, 3),
     "safety_dev_de.yml": (90, 89, 0),
     "safety_dev_de2.yml": (90, 90, 0),
     "safety_dev_de3.yml": (80, 80, 0),
@@ -99,6 +100,7 @@ FLOORS: Dict[str, Tuple[int, int, int]] = {
     "safety_dev_de30.yml": (89, 55, 1),
     "safety_dev_de31.yml": (66, 48, 1),
     "safety_dev_de32.yml": (67, 47, 1),
+    "safety_dev_de33.yml": (70, 51, 2),
 }
 
 
