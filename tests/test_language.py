@@ -69,6 +69,23 @@ def test_a_message_in_another_language_is_recognised(text, code):
     assert language.foreign_language(text, KNOWN) == code
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ابني عنده تشنجات الآن",  # mostly another script: the identifier's doubt between "arz" and "ar" does not matter
+        "dupa metotrexat vomita sange",  # Romanian the identifier is unsure of (it guesses Spanish)
+        "boala asta CRMO doare toata viata?",
+    ],
+)
+def test_a_message_the_identifier_is_unsure_of_but_hardly_knows_a_word_of_is_another_language(text):
+    assert language.foreign_language(text, KNOWN) not in (None, "en", "de")
+
+
+def test_a_red_flag_is_found_in_the_cues_of_a_neighbouring_language():
+    # Turkish named Azerbaijani by the identifier (no cues of its own): the Turkish cue counts
+    assert red_flag_in_other_language("oğlum bayıldı", "az") == "bayildi"
+
+
 def test_english_as_families_write_it_is_never_taken_for_another_language():
     held_out = []
     for block in yaml.safe_load((PROJECT / "tests" / "nlu_test.yml").read_text())["nlu"]:

@@ -517,7 +517,11 @@ def other_language_cues(path: Path = PATTERNS_FILE) -> Dict[str, Tuple[str, ...]
 def red_flag_in_other_language(text: str, language: str, path: Path = PATTERNS_FILE) -> Optional[str]:
     """What in a message in `language` tells of a red flag (a cue, or "temperature"), else None."""
     folded = fold(text)
-    cue = next((c for c in other_language_cues(path).get(language, ()) if c in folded), None)
-    if cue:
-        return cue
+    cues = other_language_cues(path)
+    # its own language's cues first, then the others': the identifier may name a
+    # neighbour ("syn ma horecku" is Czech it may call Ukrainian)
+    for words in (cues.get(language, ()), *(found for code, found in cues.items() if code != language)):
+        cue = next((c for c in words if c in folded), None)
+        if cue:
+            return cue
     return "temperature" if OTHER_LANGUAGE_TEMPERATURE.search(folded) else None
