@@ -218,6 +218,10 @@ RED_FLAGS_ELSEWHERE = {
     "Min son har 39 i feber sedan i natt": "sv",
     "У дочери температура 40 и она не может ходить": "ru",
     "我儿子发烧39度": "zh",
+    "copilul are febra mare si nu mai poate merge": "ro",
+    "女儿晕倒了": "zh",
+    "a fiam nem tud jarni": "hu",
+    "dcera omdlela ve škole": "cs",
 }
 NOT_RED_FLAGS_ELSEWHERE = {
     "La CRMO est-elle contagieuse ?": "fr",
@@ -225,6 +229,8 @@ NOT_RED_FLAGS_ELSEWHERE = {
     "Boa noite, o meu filho tem dores nos ossos": "pt",
     "mijn dochter heeft pijn in haar been": "nl",
     "Czy CRMO jest dziedziczne?": "pl",
+    "CNO会遗传吗": "zh",
+    "je CNO dedicna nemoc?": "cs",
 }
 
 
