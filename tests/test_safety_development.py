@@ -68,7 +68,7 @@ FLOORS: Dict[str, Tuple[int, int, int]] = {
     "safety_dev38.yml": (82, 51, 3),
     "safety_dev39.yml": (100, 60, 5),
     "safety_dev40.yml": (86, 51, 3),
-    "safety_dev41.yml": (52, 37, 0),
+    "safety_dev41.yml": (53, 37, 0),
     "safety_dev42.yml": (75, 50, 0),
     "safety_dev_de.yml": (90, 89, 0),
     "safety_dev_de2.yml": (90, 90, 0),

@@ -963,6 +963,24 @@ def test_a_denied_symptom_is_not_a_red_flag(patterns, text):
     assert not finding.red_flags and finding.denied_red_flag, finding
 
 
+@pytest.mark.parametrize(
+    "text, rule",
+    [
+        ("i cant take the pain anymore i want to die", "self_harm"),
+        ("she doesnt eat she has a seizure right now", "very_unwell"),
+        ("we cant reach the doctor she fainted", "very_unwell"),
+        ("i dont know what to do my son collapsed", "collapsed"),
+    ],
+)
+def test_a_negation_does_not_reach_into_the_next_clause_typed_without_punctuation(patterns, text, rule):
+    assert rule in check(patterns, text).red_flags
+
+
+@pytest.mark.parametrize("text", ["he does not have a fever", "she has not fainted", "my son is not numb"])
+def test_a_negation_before_the_symptom_in_its_own_clause_still_denies_it(patterns, text):
+    assert check(patterns, text).red_flags == ()
+
+
 def test_a_past_red_flag_with_one_now_is_still_a_red_flag(patterns):
     assert check(patterns, "she had a seizure an hour ago, first ever, diagnosed with crmo last year").red_flags
 

@@ -50,6 +50,10 @@ SENTENCE_END = {".", "!", "?", ";", "\n"}
 CLAUSE_PUNCTUATION = SENTENCE_END | {",", ":", "(", ")"}
 CLAUSE_BREAK = CLAUSE_PUNCTUATION | {"but", "though", "although", "however"}
 ANSWERED_NO = {"no", "none", "nope", "nah", "nil", "negative"}
+# Words that open a new clause when there is no punctuation, as in messages typed
+# in a hurry ("i cant take it anymore i want to die", "she doesnt eat she has a
+# seizure"): the negation of the clause before does not reach past them.
+NEW_SUBJECT = frozenset({"i", "he", "she", "we", "they", "you", "u", "my", "our"})
 # Words that open a second verb phrase after "and" (`_starts_a_verb_phrase`).
 COORDINATED_VERB = frozenset(
     {"is", "was", "has", "had", "keeps", "kept", "started", "starts", "now", "then", "suddenly"}
@@ -374,6 +378,8 @@ class SafetyPatterns:
                 return False
             if doc[i].norm_ in negations:
                 return True
+            if doc[i].lower_ in NEW_SUBJECT:
+                return False
         return False
 
 
