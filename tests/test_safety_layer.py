@@ -51,6 +51,8 @@ def check(patterns: SafetyPatterns, text: str) -> Finding:
 
 RED_FLAG_EXAMPLES: Dict[str, List[str]] = {
     "high_fever": [
+        "temp is one hundred and four point two",
+        "a hi feever of fourty degrees",
         "my boy is burnin up tonight",
         "crmo daughter 103 since this morning",
         "she is really hot and the number says 40",
@@ -82,10 +84,19 @@ RED_FLAG_EXAMPLES: Dict[str, List[str]] = {
     ],
     "fever_with_immunosuppressant_named": ["my son is on humira and has a fever", "he take methotrexat and have fever"],
     "infection_on_immunosuppressant": ["on etanercept, got a boil on my leg that keeps getting bigger"],
-    "spreading_redness": ["the redness on her knee is spreading up her leg"],
+    "spreading_redness": [
+        "the redness on her knee is spreading up her leg",
+        "there are red streeks goin up my arm",
+    ],
     "night_sweats_and_weight_loss": ["she wakes up drenched in sweat every night and has lost 3 kg since the summer"],
     "overdose": ["I think my son took an overdose of his tablets"],
     "poisoning": [
+        "my teen took to many pills",
+        "he swallowed a hole packet of pills",
+        "grandad gave her two doses by mistake",
+        "we gave her ten times the dose",
+        "i accidently injected the humira twice",
+        "he took his mums tablets by mistake",
         "my toddler drank some of the methotrexate liquid from the fridge",
         "he drank half of the medicine from the bottle",
         "my 2 year old drank half a bottle of her brother's prednisolone syrup",
@@ -103,6 +114,10 @@ RED_FLAG_EXAMPLES: Dict[str, List[str]] = {
     ],
     "suicidal": ["my son told me tonight that he feels suicidal"],
     "self_harm": [
+        "i have been cuttin myself",
+        "i dont wana be here anymore",
+        "ive got pills saved up",
+        "i keep thinking about endin it all",
         "I have started cutting again",
         "i am so tired of this life",
         "i will take them all tonight",
@@ -119,11 +134,17 @@ RED_FLAG_EXAMPLES: Dict[str, List[str]] = {
         "the pharmacist gave 10 mg tablets instead of 2.5 mg and she took two",
         "we have been giving 5 ml instead of 0.5 ml all week",
     ],
-    "bleeding_gums_and_bruises": ["his gums bleed and he has bruises on his legs nobody saw him get"],
+    "bleeding_gums_and_bruises": [
+        "his gums bleed and he has bruises on his legs nobody saw him get",
+        "bleedin gums and bruses all over her",
+    ],
     "trouble_in_a_cast": ["since the cast went on yesterday his toes have gone blue"],
     "testicle_pain": ["his testicle is suddenly very painful and swollen"],
     "hard_belly": ["her tummy is hard as a rock and she is in pain"],
     "limb_out_of_shape": [
+        "her arm is bent the rong way",
+        "his bone looks out of place",
+        "his wrist is deformd",
         "his leg is bent at the shin and there's bone showing",
         "after the fall his wrist is shaped like a fork",
         "swing accident 20 mins ago, collarbone sticking out at an angle",
@@ -161,6 +182,8 @@ RED_FLAG_EXAMPLES: Dict[str, List[str]] = {
     ],
     "hot_swelling_with_fever": ["he's 11 months, his thigh is swollen, red and hot, and he's feverish"],
     "cannot_walk": [
+        "she cant bare wait on her leg",
+        "he just stoped walkin this morning",
         "her limp turned into not walkin at all today",
         "he's been unable to stand since lunch",
         "he is no longer able to rise from a chair",
@@ -184,6 +207,7 @@ RED_FLAG_EXAMPLES: Dict[str, List[str]] = {
         "she's still not putting that leg down at home",
     ],
     "cannot_feel_or_move": [
+        "he cant feel his toze",
         "i can't feel my saddle area since this morning",
         "she can't move at all and her back is agony",
         "he reports altered sensation in both legs",
@@ -203,14 +227,23 @@ RED_FLAG_EXAMPLES: Dict[str, List[str]] = {
         "lost feeling in my left leg an hour ago",
         "my son stopped being able to feel his toes on friday",
     ],
-    "numbness": ["her legs are numb", "pins and needles in both feet", "he says his feet are fizzy"],
+    "numbness": [
+        "her legs are numb",
+        "pins and needles in both feet",
+        "he says his feet are fizzy",
+        "her leg feels ded like pins n needels",
+    ],
     "weakness": [
+        "she is sudenly so weak",
+        "he cant grip anything",
         "progressive weakness of both lower limbs since lunch",
         "his feet seem to flop when he walks",
         "weakness in his legs today",
         "my legs feel weak and wobbly",
     ],
     "bladder_or_bowel": [
+        "he pood himself and didnt feel it",
+        "i havent been able to pea all day",
         "18 hours without a wet nappy, she's 2",
         "bladder and bowel both went today and his back hurts",
         "he's been unable to pee since this morning",
@@ -246,6 +279,7 @@ RED_FLAG_EXAMPLES: Dict[str, List[str]] = {
         "no wee for 12 hours and he is drinking fine",
     ],
     "sudden_severe_pain": [
+        "the pain is unbareable",
         "Sudden, terrible pain in my mid back",
         "excruciatin pain in his hip",
         "her knee pain came outta nowhere",
@@ -268,6 +302,7 @@ RED_FLAG_EXAMPLES: Dict[str, List[str]] = {
     ],
     "collapsed": ["she collapsed at school an hour ago"],
     "vomiting_keeps_nothing_down": [
+        "her vomit is dark like coffe grounds",
         "he brought up something like coffee powder",
         "she can't stop vomiting since lunch",
         "he has been sick all day and can't keep water down",
@@ -308,14 +343,17 @@ RED_FLAG_EXAMPLES: Dict[str, List[str]] = {
         "blood pressure 72/38 on the machine and she is dizzy",
     ],
     "head_injury": [
+        "he hit his hed and now hes sleepy",
         "he hit his head in the match and now he is being sick",
         "she banged her head on the pool edge and doesn't remember what happened",
     ],
     "head_injury_then_unwell": [
+        "she banged her head at school. now shes confused",
         "fell down the stairs and hit her head, been sick twice since",
         "hit her head on the trampoline an hour ago, now drowsy and has been sick twice",
     ],
     "weekly_drug_taken_daily": [
+        "we gave it evry day insted of once a week",
         "I took my methotrexate every day this week instead of once a week by mistake",
         "accidentally gave him his weekly methotrexate every day for three days",
     ],
@@ -339,6 +377,9 @@ RED_FLAG_EXAMPLES: Dict[str, List[str]] = {
         "crushing feeling in her chest since tea time",
     ],
     "bleeding": [
+        "he threw up blud",
+        "she puked up red stuff",
+        "black poop since yesterday",
         "she threw up and there were streaks of blood in it",
         "the bandage on the biopsy wound is soaked with blood",
         "the blood is dripping down onto the floor",
@@ -352,6 +393,8 @@ RED_FLAG_EXAMPLES: Dict[str, List[str]] = {
         "red wee since lunch",
     ],
     "allergic_reaction": [
+        "hes wheezin after the drip",
+        "her throte feels funny after the injection",
         "halfway through the drip she got itchy all over and started coughing",
         "his lips are swellin up and he's strugglin to breathe",
         "her lips are swelling up after the new tablet",
@@ -377,6 +420,16 @@ RED_FLAG_EXAMPLES: Dict[str, List[str]] = {
         "my boy is crying, pain very bad in his thigh, suddenly started an hour ago",
     ],
     "very_unwell": [
+        "she was out for like a minit",
+        "he keeps blackin out",
+        "my son is having a seize her",
+        "he had convulshuns at school",
+        "found him unconshus on the floor",
+        "she is seein things that arent there",
+        "hes talkin nonsence",
+        "she is strugling to breath",
+        "i cant catch my breth",
+        "his lips look bloo",
         "her eye is suddenly red and painful and everything looks blurry",
         "very cold blotchy skin and he's just not himself",
         "barely drinking, eyes are sunken and he cries with no tears",
@@ -766,6 +819,7 @@ ADVICE_EXAMPLES: Dict[str, List[str]] = {
     ],
 }
 ORDINARY = [
+    "toddlers cant say where it hurts. how do kids that young show crmo pain, do they stop walking?",
     "what would you tell a newly diagnosed family?",
     "does methotrexate cause bleeding gums and bruises?",
     "is it normal for a plaster cast to feel tight?",
